@@ -1,0 +1,172 @@
+//! `Config`: every knob of a run, and the only code that reads `SIMLOOP_*` variables.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::scheduler::Strategy;
+use crate::trace::TraceLevel;
+
+/// Settings of a simulation run or sweep.
+///
+/// Build one from [`Config::default`] and the `with_*` methods (or assign the public fields).
+///
+/// # Examples
+///
+/// ```
+/// use simloop::{Config, Strategy};
+/// use std::time::Duration;
+///
+/// let config = Config::default()
+///     .with_seed(42)
+///     .with_strategy(Strategy::Fifo)
+///     .with_max_time(Duration::from_secs(60));
+/// assert_eq!(config.seed, 42);
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// The seed of the first run (sweeps use `seed`, `seed + 1`, ...).
+    pub seed: u64,
+    /// Who runs next.
+    pub strategy: Strategy,
+    /// How many seeds a sweep runs.
+    pub iterations: u64,
+    /// Polls before a run ends with [`Failure::StepLimit`](crate::Failure::StepLimit).
+    pub max_steps: u64,
+    /// Virtual time before a run ends with [`Failure::TimeLimit`](crate::Failure::TimeLimit).
+    pub max_time: Duration,
+    /// Tasks (the main future included) before a run ends with
+    /// [`Failure::TaskLimit`](crate::Failure::TaskLimit).
+    pub max_tasks: usize,
+    /// How much of each run the trace keeps.
+    pub trace: TraceLevel,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            seed: 0,
+            strategy: Strategy::default(),
+            iterations: 100,
+            max_steps: 10_000_000,
+            max_time: Duration::from_secs(24 * 60 * 60),
+            max_tasks: 4_000_000,
+            trace: TraceLevel::default(),
+        }
+    }
+}
+
+impl Config {
+    /// This config with `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Config {
+        self.seed = seed;
+        self
+    }
+
+    /// This config with `strategy`.
+    pub fn with_strategy(mut self, strategy: Strategy) -> Config {
+        self.strategy = strategy;
+        self
+    }
+
+    /// This config with `iterations` seeds per sweep.
+    pub fn with_iterations(mut self, iterations: u64) -> Config {
+        self.iterations = iterations;
+        self
+    }
+
+    /// This config with at most `max_steps` polls per run.
+    pub fn with_max_steps(mut self, max_steps: u64) -> Config {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// This config with at most `max_time` of virtual time per run.
+    pub fn with_max_time(mut self, max_time: Duration) -> Config {
+        self.max_time = max_time;
+        self
+    }
+
+    /// This config with at most `max_tasks` tasks per run.
+    pub fn with_max_tasks(mut self, max_tasks: usize) -> Config {
+        self.max_tasks = max_tasks;
+        self
+    }
+
+    /// This config with trace level `trace`.
+    pub fn with_trace(mut self, trace: TraceLevel) -> Config {
+        self.trace = trace;
+        self
+    }
+
+    /// Checks that a run with this config can work.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the first field that cannot work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = simloop::Config::default().with_max_steps(0).validate().unwrap_err();
+    /// assert_eq!(err.field(), "max_steps");
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_steps == 0 {
+            return Err(ConfigError::new("max_steps", "must be at least 1"));
+        }
+        if self.max_time.is_zero() {
+            return Err(ConfigError::new("max_time", "must be more than zero"));
+        }
+        if self.max_tasks == 0 {
+            return Err(ConfigError::new(
+                "max_tasks",
+                "must be at least 1 (the main future is a task)",
+            ));
+        }
+        if u32::try_from(self.max_tasks).is_err() {
+            return Err(ConfigError::new("max_tasks", "must fit in a u32"));
+        }
+        if self.iterations == 0 {
+            return Err(ConfigError::new("iterations", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// A config value that cannot work, naming the field (or variable) and what is allowed.
+///
+/// # Examples
+///
+/// ```
+/// let err = simloop::Config::default().with_iterations(0).validate().unwrap_err();
+/// assert_eq!(err.to_string(), "invalid simloop config: iterations must be at least 1");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    field: String,
+    problem: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+        ConfigError {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The field or environment variable at fault.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid simloop config: {} {}", self.field, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}

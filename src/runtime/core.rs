@@ -1,0 +1,187 @@
+//! The state of one running simulation, shared through the thread-local context.
+//!
+//! Every field sits in its own `Cell`/`RefCell` and no method holds a borrow while it wakes a
+//! task or runs user code, because a wake re-enters the ready set.
+
+use std::cell::{Cell, RefCell};
+use std::panic::Location;
+use std::rc::Rc;
+use std::task::Waker;
+
+use async_task::Runnable;
+use rand_chacha::ChaCha8Rng;
+
+use super::ready::{Entry, ReadySet};
+use super::tasks::{TaskState, TaskTable, WaitReason};
+use crate::random::{stream, Stream};
+use crate::task::TaskId;
+use crate::time::timers::{TimerHeap, TimerKey};
+use crate::trace::{EventKind, Trace};
+
+/// Why a run must stop that the task it happened in cannot report by returning.
+pub(crate) enum Pending {
+    TaskLimit { limit: usize },
+}
+
+pub(crate) struct Core {
+    pub(crate) seed: u64,
+    pub(crate) max_tasks: usize,
+    pub(crate) clock_ns: Cell<u64>,
+    pub(crate) step: Cell<u64>,
+    /// The task being polled, or `TaskId::NONE` while the run loop itself works.
+    pub(crate) current: Cell<TaskId>,
+    /// Set by the run loop before it polls an aborted task, read by the task's wrapper.
+    pub(crate) aborting: Cell<bool>,
+    /// True while pending tasks are being dropped at the end of a run.
+    pub(crate) tearing_down: Cell<bool>,
+    pub(crate) main_queued: Cell<bool>,
+    pub(crate) ready: RefCell<ReadySet>,
+    pub(crate) timers: RefCell<TimerHeap>,
+    pub(crate) tasks: RefCell<TaskTable>,
+    pub(crate) trace: RefCell<Trace>,
+    pub(crate) user_rng: RefCell<ChaCha8Rng>,
+    pub(crate) pending_failure: RefCell<Option<Pending>>,
+    pub(crate) extensions: super::extensions::Extensions,
+}
+
+impl Core {
+    pub(crate) fn new(config: &crate::Config, main_site: &'static Location<'static>) -> Core {
+        let mut tasks = TaskTable::default();
+        tasks.insert(Some(Rc::from("main")), main_site);
+        Core {
+            seed: config.seed,
+            max_tasks: config.max_tasks,
+            clock_ns: Cell::new(0),
+            step: Cell::new(0),
+            current: Cell::new(TaskId::NONE),
+            aborting: Cell::new(false),
+            tearing_down: Cell::new(false),
+            main_queued: Cell::new(false),
+            ready: RefCell::default(),
+            timers: RefCell::default(),
+            tasks: RefCell::new(tasks),
+            trace: RefCell::new(Trace::new(config.trace)),
+            user_rng: RefCell::new(stream(config.seed, Stream::User)),
+            pending_failure: RefCell::new(None),
+            extensions: Default::default(),
+        }
+    }
+
+    /// Records an event for the current task at the current time and step.
+    #[inline]
+    pub(crate) fn record(&self, kind: EventKind) {
+        self.record_for(self.current.get(), kind);
+    }
+
+    #[inline]
+    pub(crate) fn record_for(&self, task: TaskId, kind: EventKind) {
+        self.trace
+            .borrow_mut()
+            .record(self.clock_ns.get(), self.step.get(), task, kind);
+    }
+
+    pub(crate) fn current_task_label(&self) -> String {
+        self.tasks.borrow().label(self.current.get())
+    }
+
+    /// Makes a spawned task ready; called by async-task when a task's waker fires.
+    pub(crate) fn schedule(&self, runnable: Runnable<TaskId>) {
+        let target = *runnable.metadata();
+        let by = self.current.get();
+        if by != TaskId::NONE && by != target {
+            self.record(EventKind::Wake { target });
+        }
+        self.ready.borrow_mut().push(Entry::Task(runnable));
+    }
+
+    pub(crate) fn schedule_main(&self) {
+        if self.main_queued.replace(true) {
+            return;
+        }
+        let by = self.current.get();
+        if by != TaskId::NONE && by != TaskId::MAIN {
+            self.record(EventKind::Wake {
+                target: TaskId::MAIN,
+            });
+        }
+        self.ready.borrow_mut().push(Entry::Main);
+    }
+
+    /// Registers a new task; `None` (and a pending failure) once `max_tasks` is reached.
+    pub(crate) fn add_task(
+        &self,
+        name: Option<Rc<str>>,
+        site: &'static Location<'static>,
+    ) -> Option<TaskId> {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() >= self.max_tasks {
+            *self.pending_failure.borrow_mut() = Some(Pending::TaskLimit {
+                limit: self.max_tasks,
+            });
+            return None;
+        }
+        Some(tasks.insert(name, site))
+    }
+
+    pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
+        if let Some(record) = self.tasks.borrow_mut().get_mut(id) {
+            record.waker = Some(runnable.waker());
+            // A task spawned while the run is being torn down is dropped without running.
+            record.aborted = self.tearing_down.get();
+        }
+        self.record(EventKind::Spawn { child: id });
+        self.ready.borrow_mut().push(Entry::Task(runnable));
+    }
+
+    pub(crate) fn finish_task(&self, id: TaskId, cancelled: bool) {
+        let state = if cancelled {
+            TaskState::Cancelled
+        } else {
+            TaskState::Finished
+        };
+        let waker = self
+            .tasks
+            .borrow_mut()
+            .get_mut(id)
+            .and_then(|record| record.waker.take());
+        self.tasks.borrow_mut().finish(id, state);
+        self.record_for(id, EventKind::Done { cancelled });
+        drop(waker);
+    }
+
+    /// Asks for `target` to be dropped at its next scheduling point.
+    pub(crate) fn abort(&self, target: TaskId) {
+        let waker = {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get_mut(target) {
+                Some(record) if record.state == TaskState::Pending && !record.aborted => {
+                    record.aborted = true;
+                    record.waker.clone()
+                }
+                _ => return,
+            }
+        };
+        self.record(EventKind::Abort { target });
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Notes what the current task waits on, for deadlock reports.
+    pub(crate) fn set_waiting_on(&self, reason: WaitReason) {
+        let current = self.current.get();
+        if let Some(record) = self.tasks.borrow_mut().get_mut(current) {
+            record.waiting_on = Some(reason);
+        }
+    }
+
+    pub(crate) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {
+        self.timers
+            .borrow_mut()
+            .insert(deadline_ns, waker.clone(), self.current.get())
+    }
+
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.clock_ns.get()
+    }
+}

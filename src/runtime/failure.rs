@@ -1,0 +1,245 @@
+//! `Failure`: why a run did not finish, with everything needed to reproduce it.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::tasks::TaskInfo;
+use crate::scheduler::Schedule;
+use crate::time::Instant;
+
+/// How many trace lines a failure report shows.
+pub(crate) const REPORT_EVENTS: usize = 12;
+
+/// Why a run failed. Its `Display` is the failure report: what happened, the seed, strategy,
+/// virtual time and step, the line that replays it, and the last events of the trace.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::{Failure, Sim, Config};
+///
+/// let run = Sim::new(Config::default()).run(async { panic!("boom") });
+/// match run.result {
+///     Err(Failure::Panic { ref task, ref message, .. }) => {
+///         assert_eq!(task.name.as_deref(), Some("main"));
+///         assert_eq!(message, "boom");
+///     }
+///     _ => unreachable!("the run panicked"),
+/// }
+/// let report = run.result.unwrap_err().to_string();
+/// assert!(report.contains("SIMLOOP_REPLAY=v1:0:"));
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Failure {
+    /// A task panicked; the run stopped there and every other task was dropped.
+    Panic {
+        /// The task that panicked.
+        task: TaskInfo,
+        /// The panic message.
+        message: String,
+        /// `file:line:column` of the panic, when known.
+        location: Option<String>,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+    /// No task was ready, no timer was pending, and the main future had not finished.
+    Deadlock {
+        /// Every task still pending, with what it waits on where known.
+        blocked: Vec<BlockedTask>,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+    /// The run polled `max_steps` times without finishing (a livelock or a long run).
+    StepLimit {
+        /// The limit that was reached.
+        limit: u64,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+    /// The next timer was past `max_time` of virtual time.
+    TimeLimit {
+        /// The limit that was reached.
+        limit: Duration,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+    /// A spawn would have exceeded `max_tasks`.
+    TaskLimit {
+        /// The limit that was reached.
+        limit: usize,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+    /// A replayed schedule did not match the program.
+    Divergence {
+        /// Where and how it diverged.
+        message: String,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
+}
+
+/// A task that was pending when a run deadlocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedTask {
+    /// Who.
+    pub task: TaskInfo,
+    /// What it waits on, such as `Queue(jobs).get()`, when the primitive said.
+    pub waiting_on: Option<String>,
+}
+
+/// Where and how a run failed, shared by every [`Failure`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FailureContext {
+    /// The run's seed.
+    pub seed: u64,
+    /// The strategy's name (`fifo`, `random`, `pct:3`, ...).
+    pub strategy: String,
+    /// Virtual time when the run stopped.
+    pub time: Instant,
+    /// Steps taken.
+    pub step: u64,
+    /// Every choice of the run, ready to replay.
+    pub schedule: Schedule,
+    /// A smaller schedule that fails the same way, with a one-line explanation, if shrinking ran.
+    pub minimal: Option<(Schedule, String)>,
+    /// `(index, count)` of the failing iteration within a sweep.
+    pub iteration: Option<(u64, u64)>,
+    /// The test (libtest thread name) the run belonged to, for the replay command.
+    pub test_name: Option<String>,
+    /// The last events of the trace as text lines.
+    pub last_events: Vec<String>,
+}
+
+impl FailureContext {
+    /// The command that replays this failure.
+    pub fn replay_line(&self) -> String {
+        let schedule = self.minimal.as_ref().map_or(&self.schedule, |(s, _)| s);
+        match &self.test_name {
+            Some(name) => format!("SIMLOOP_REPLAY={schedule} cargo test {name}"),
+            None => format!("SIMLOOP_REPLAY={schedule} <the same command>"),
+        }
+    }
+}
+
+impl Failure {
+    /// The context every failure carries.
+    pub fn context(&self) -> &FailureContext {
+        match self {
+            Failure::Panic { context, .. }
+            | Failure::Deadlock { context, .. }
+            | Failure::StepLimit { context, .. }
+            | Failure::TimeLimit { context, .. }
+            | Failure::TaskLimit { context, .. }
+            | Failure::Divergence { context, .. } => context,
+        }
+    }
+
+    /// Mutable access to the context, for sweeps that add the iteration and a minimal schedule.
+    pub fn context_mut(&mut self) -> &mut FailureContext {
+        match self {
+            Failure::Panic { context, .. }
+            | Failure::Deadlock { context, .. }
+            | Failure::StepLimit { context, .. }
+            | Failure::TimeLimit { context, .. }
+            | Failure::TaskLimit { context, .. }
+            | Failure::Divergence { context, .. } => context,
+        }
+    }
+
+    /// A short name of the kind of failure: `panic`, `deadlock`, `step limit`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Panic { .. } => "panic",
+            Failure::Deadlock { .. } => "deadlock",
+            Failure::StepLimit { .. } => "step limit",
+            Failure::TimeLimit { .. } => "time limit",
+            Failure::TaskLimit { .. } => "task limit",
+            Failure::Divergence { .. } => "divergence",
+        }
+    }
+
+    /// The first line of the report, without the context.
+    pub fn headline(&self) -> String {
+        match self {
+            Failure::Panic {
+                task,
+                message,
+                location,
+                ..
+            } => {
+                let who = task.name.as_deref().map_or_else(
+                    || format!("task {}", task.id),
+                    |name| format!("task `{name}`"),
+                );
+                match location {
+                    Some(at) => format!("{who} panicked at {at}: {message}"),
+                    None => format!("{who} panicked: {message}"),
+                }
+            }
+            Failure::Deadlock { blocked, .. } => format!(
+                "deadlock: {} task{} blocked, nothing ready and no timer pending",
+                blocked.len(),
+                if blocked.len() == 1 { "" } else { "s" }
+            ),
+            Failure::StepLimit { limit, .. } => {
+                format!("step limit: {limit} polls without finishing (raise Config::max_steps if the run is just long)")
+            }
+            Failure::TimeLimit { limit, .. } => format!(
+                "time limit: the next timer is past max_time ({})",
+                Instant::from_start(*limit)
+            ),
+            Failure::TaskLimit { limit, .. } => {
+                format!("task limit: more than {limit} tasks (raise Config::max_tasks)")
+            }
+            Failure::Divergence { message, .. } => format!("replay diverged: {message}"),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let context = self.context();
+        writeln!(f, "simloop: {}", self.headline())?;
+        if let Failure::Deadlock { blocked, .. } = self {
+            for task in blocked {
+                match &task.waiting_on {
+                    Some(what) => writeln!(f, "    {} waits on {what}", task.task)?,
+                    None => writeln!(f, "    {} is blocked", task.task)?,
+                }
+            }
+        }
+        write!(f, "  seed {}", context.seed)?;
+        if let Some((index, count)) = context.iteration {
+            write!(f, " (iteration {} of {count})", index + 1)?;
+        }
+        writeln!(
+            f,
+            ", strategy {}, virtual time {}, step {}",
+            context.strategy, context.time, context.step
+        )?;
+        writeln!(f, "  replay: {}", context.replay_line())?;
+        if let Some((schedule, explanation)) = &context.minimal {
+            writeln!(
+                f,
+                "  minimal schedule ({} deviation{} from FIFO): {schedule}",
+                schedule.deviations().len(),
+                if schedule.deviations().len() == 1 { "" } else { "s" }
+            )?;
+            if !explanation.is_empty() {
+                writeln!(f, "    {explanation}")?;
+            }
+        }
+        if !context.last_events.is_empty() {
+            writeln!(f, "  last events:")?;
+            for line in &context.last_events {
+                writeln!(f, "    {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}

@@ -1,0 +1,165 @@
+//! The ready set: tasks that can run, in the order they became ready.
+//!
+//! Arrival order is kept because it is `Fifo`'s answer and the reference every recorded
+//! deviation is measured against. Strategies may take any entry, so a taken entry leaves a
+//! tombstone; the front is always live, and the set compacts itself when tombstones outnumber
+//! live entries, which keeps every operation O(1) amortised and uniform sampling O(1) expected.
+
+use std::collections::VecDeque;
+
+use async_task::Runnable;
+
+use crate::task::TaskId;
+
+/// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
+pub(crate) enum Entry {
+    Main,
+    Task(Runnable<TaskId>),
+}
+
+impl Entry {
+    pub(crate) fn task(&self) -> TaskId {
+        match self {
+            Entry::Main => TaskId::MAIN,
+            Entry::Task(runnable) => *runnable.metadata(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct ReadySet {
+    slots: VecDeque<Option<Entry>>,
+    live: usize,
+}
+
+impl ReadySet {
+    pub(crate) fn push(&mut self, entry: Entry) {
+        self.slots.push_back(Some(entry));
+        self.live += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Removes and returns the entry in `slot`, which must be live.
+    pub(crate) fn take(&mut self, slot: usize) -> Entry {
+        let entry = self
+            .slots
+            .get_mut(slot)
+            .and_then(Option::take)
+            .expect("simloop: the scheduler picked a slot that holds no ready task");
+        self.live -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+        }
+        while matches!(self.slots.back(), Some(None)) {
+            self.slots.pop_back();
+        }
+        if self.slots.len() > 64 && self.slots.len() > 2 * self.live {
+            self.slots.retain(Option::is_some);
+        }
+        entry
+    }
+
+    /// Removes every entry, in arrival order.
+    pub(crate) fn drain(&mut self) -> Vec<Entry> {
+        self.live = 0;
+        self.slots.drain(..).flatten().collect()
+    }
+
+    pub(crate) fn view(&self, previous: Option<TaskId>, step: u64) -> ReadyView<'_> {
+        ReadyView {
+            set: self,
+            previous,
+            step,
+        }
+    }
+}
+
+/// A task in the ready set, as offered to a [`Scheduler`](crate::scheduler::Scheduler).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadyTask {
+    pub(crate) slot: usize,
+    /// The task that would run.
+    pub task: TaskId,
+}
+
+/// A read-only view of the ready set, in the order the tasks became ready.
+///
+/// Schedulers see tasks, never the run loop's storage: they answer with one of the
+/// [`ReadyTask`]s this view hands out.
+pub struct ReadyView<'a> {
+    set: &'a ReadySet,
+    previous: Option<TaskId>,
+    step: u64,
+}
+
+impl ReadyView<'_> {
+    /// How many tasks are ready (at least one whenever a scheduler is asked).
+    pub fn len(&self) -> usize {
+        self.set.live
+    }
+
+    /// Whether no task is ready (never true when a scheduler is asked).
+    pub fn is_empty(&self) -> bool {
+        self.set.live == 0
+    }
+
+    /// The task that has been ready longest: asyncio's and [`Fifo`](crate::Strategy::Fifo)'s choice.
+    pub fn oldest(&self) -> ReadyTask {
+        self.iter()
+            .next()
+            .expect("simloop: a scheduler was asked to choose from an empty ready set")
+    }
+
+    /// The ready tasks in the order they became ready.
+    pub fn iter(&self) -> impl Iterator<Item = ReadyTask> + '_ {
+        self.set
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, entry)| {
+                entry.as_ref().map(|entry| ReadyTask {
+                    slot,
+                    task: entry.task(),
+                })
+            })
+    }
+
+    /// The ready task `task`, if it is ready.
+    pub fn find(&self, task: TaskId) -> Option<ReadyTask> {
+        self.iter().find(|ready| ready.task == task)
+    }
+
+    /// A uniformly chosen ready task; `below(n)` must return a number in `0..n`.
+    ///
+    /// Draws until it lands on a live slot; the set keeps at least half its slots live, so this
+    /// takes fewer than two draws on average.
+    pub fn sample(&self, mut below: impl FnMut(usize) -> usize) -> ReadyTask {
+        let slots = &self.set.slots;
+        loop {
+            let slot = below(slots.len()).min(slots.len() - 1);
+            if let Some(Some(entry)) = slots.get(slot) {
+                return ReadyTask {
+                    slot,
+                    task: entry.task(),
+                };
+            }
+        }
+    }
+
+    /// The task polled in the previous step, if any.
+    pub fn previous(&self) -> Option<TaskId> {
+        self.previous
+    }
+
+    /// The number of the step being chosen (0 for the first).
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+}

@@ -1,0 +1,146 @@
+//! The timer heap: pending deadlines ordered by (deadline, registration number).
+//!
+//! Cancelled timers are not searched for: a cancel frees the slot and bumps nothing else, and the
+//! stale heap entry is recognised (its sequence number no longer matches the slot's) and dropped
+//! when it reaches the top. The clock therefore never jumps to a cancelled deadline.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::task::Waker;
+
+use crate::task::TaskId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    deadline_ns: u64,
+    seq: u64,
+    slot: u32,
+}
+
+struct Slot {
+    /// The registration number of the timer occupying the slot; `FREE` when vacant.
+    seq: u64,
+    waker: Option<Waker>,
+    owner: TaskId,
+}
+
+const FREE: u64 = u64::MAX;
+
+/// Identifies one registered timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TimerKey {
+    slot: u32,
+    seq: u64,
+}
+
+/// A timer that reached its deadline: whom to wake and which task set it.
+pub(crate) struct Fired {
+    pub(crate) waker: Waker,
+    pub(crate) owner: TaskId,
+}
+
+#[derive(Default)]
+pub(crate) struct TimerHeap {
+    heap: BinaryHeap<Reverse<Entry>>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    next_seq: u64,
+}
+
+impl TimerHeap {
+    pub(crate) fn insert(&mut self, deadline_ns: u64, waker: Waker, owner: TaskId) -> TimerKey {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Slot {
+                    seq,
+                    waker: Some(waker),
+                    owner,
+                };
+                slot
+            }
+            None => {
+                self.slots.push(Slot {
+                    seq,
+                    waker: Some(waker),
+                    owner,
+                });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Reverse(Entry {
+            deadline_ns,
+            seq,
+            slot,
+        }));
+        TimerKey { slot, seq }
+    }
+
+    /// Replaces the waker of a pending timer (the future moved to another task or context).
+    pub(crate) fn update_waker(&mut self, key: TimerKey, waker: &Waker) {
+        if let Some(slot) = self.live_slot(key) {
+            match &mut slot.waker {
+                Some(current) if current.will_wake(waker) => {}
+                other => *other = Some(waker.clone()),
+            }
+        }
+    }
+
+    /// Whether `key` is still pending (neither fired nor cancelled).
+    pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
+        self.slots
+            .get(key.slot as usize)
+            .is_some_and(|slot| slot.seq == key.seq)
+    }
+
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
+        let slot = self.live_slot(key)?;
+        slot.seq = FREE;
+        let waker = slot.waker.take();
+        self.free.push(key.slot);
+        waker
+    }
+
+    /// The earliest pending deadline, discarding cancelled entries on the way.
+    pub(crate) fn next_deadline(&mut self) -> Option<u64> {
+        while let Some(Reverse(top)) = self.heap.peek() {
+            if self.slots[top.slot as usize].seq == top.seq {
+                return Some(top.deadline_ns);
+            }
+            self.heap.pop();
+        }
+        None
+    }
+
+    /// Removes every timer due at or before `now_ns`, in (deadline, registration) order.
+    pub(crate) fn fire_due(&mut self, now_ns: u64, fired: &mut Vec<Fired>) {
+        while let Some(Reverse(top)) = self.heap.peek().copied() {
+            if top.deadline_ns > now_ns {
+                break;
+            }
+            self.heap.pop();
+            let slot = &mut self.slots[top.slot as usize];
+            if slot.seq != top.seq {
+                continue;
+            }
+            slot.seq = FREE;
+            let owner = slot.owner;
+            if let Some(waker) = slot.waker.take() {
+                fired.push(Fired { waker, owner });
+            }
+            self.free.push(top.slot);
+        }
+    }
+
+    /// Number of pending timers.
+    pub(crate) fn pending(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    fn live_slot(&mut self, key: TimerKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.slot as usize)
+            .filter(|slot| slot.seq == key.seq)
+    }
+}

@@ -1,0 +1,310 @@
+//! The event trace: what happened in a run, stamped with virtual time, step and task.
+//!
+//! The trace is append-only and never influences execution. Every event feeds a running digest
+//! (so two runs can be compared cheaply), the last [`TAIL_LEN`] events are always kept for
+//! failure reports, and [`TraceLevel::Full`] keeps everything for snapshots and exports.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::fmt::{self, Write as _};
+use std::rc::Rc;
+
+use crate::task::TaskId;
+use crate::time::Instant;
+
+/// How much of a run the trace keeps. Every level but `Off` keeps the digest and the tail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceLevel {
+    /// Record nothing: no digest, no tail (the failure report then has no "last events").
+    Off,
+    /// Keep the digest and the last [`TAIL_LEN`] events: cheap enough for seed sweeps.
+    #[default]
+    Tail,
+    /// Keep every event: for snapshots, exports and reading a run end to end.
+    Full,
+}
+
+/// How many events [`TraceLevel::Tail`] keeps.
+pub const TAIL_LEN: usize = 64;
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The task spawned `child`.
+    Spawn {
+        /// The new task.
+        child: TaskId,
+    },
+    /// The scheduler picked the task and polled it; `ready` tasks were ready to choose from.
+    Poll {
+        /// How many tasks were ready at this step.
+        ready: u32,
+    },
+    /// The task woke `target`.
+    Wake {
+        /// The task made ready.
+        target: TaskId,
+    },
+    /// A timer set by the task reached its deadline.
+    TimerFired,
+    /// The task asked for `target` to be aborted.
+    Abort {
+        /// The task to be dropped at its next scheduling point.
+        target: TaskId,
+    },
+    /// The task ended: it returned, or was dropped after an abort.
+    Done {
+        /// True when the task was aborted rather than finished.
+        cancelled: bool,
+    },
+    /// A line from [`log!`](crate::log) or the `tracing` bridge.
+    Log(String),
+    /// An operation on a simloop primitive or simulated resource, such as `Queue(jobs).get()`.
+    Op {
+        /// The primitive: `Queue(jobs)`, `Semaphore`, `net`, ...
+        object: Rc<str>,
+        /// What happened to it.
+        op: Cow<'static, str>,
+    },
+}
+
+/// One trace entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Virtual time.
+    pub time: Instant,
+    /// The step (number of polls before this event).
+    pub step: u64,
+    /// The task the event belongs to ([`TaskId::NONE`] for the clock itself).
+    pub task: TaskId,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The record of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub(crate) level: TraceLevel,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) dropped: u64,
+    pub(crate) digest: u64,
+    pub(crate) labels: Vec<Option<Rc<str>>>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn mix(hash: u64, value: u64) -> u64 {
+    (hash ^ value).wrapping_mul(FNV_PRIME)
+}
+
+fn mix_str(mut hash: u64, text: &str) -> u64 {
+    for byte in text.bytes() {
+        hash = mix(hash, u64::from(byte));
+    }
+    mix(hash, 0xff)
+}
+
+impl Trace {
+    pub(crate) fn new(level: TraceLevel) -> Trace {
+        Trace {
+            level,
+            digest: FNV_OFFSET,
+            ..Trace::default()
+        }
+    }
+
+    #[inline]
+    pub(crate) fn record(&mut self, time_ns: u64, step: u64, task: TaskId, kind: EventKind) {
+        if self.level == TraceLevel::Off {
+            return;
+        }
+        self.digest = digest_event(self.digest, time_ns, step, task, &kind);
+        if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back(Event {
+            time: Instant::from_nanos(time_ns),
+            step,
+            task,
+            kind,
+        });
+    }
+
+    /// The level this trace was recorded at.
+    pub fn level(&self) -> TraceLevel {
+        self.level
+    }
+
+    /// The events kept: all of them at [`TraceLevel::Full`], the last [`TAIL_LEN`] otherwise.
+    pub fn events(&self) -> impl Iterator<Item = &Event> + '_ {
+        self.events.iter()
+    }
+
+    /// How many earlier events the tail no longer holds.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// A digest of every event recorded, equal for two runs exactly when their traces are
+    /// (barring a 64-bit collision). Zero at [`TraceLevel::Off`].
+    pub fn digest(&self) -> u64 {
+        if self.level == TraceLevel::Off {
+            0
+        } else {
+            self.digest
+        }
+    }
+
+    /// The label of `task` as the text form prints it: its name, or `task-N`.
+    pub fn label(&self, task: TaskId) -> Cow<'_, str> {
+        if task == TaskId::NONE {
+            return Cow::Borrowed("-");
+        }
+        match self.labels.get(task.index()) {
+            Some(Some(name)) => Cow::Borrowed(name),
+            _ => Cow::Owned(format!("task-{}", task.0)),
+        }
+    }
+
+    /// The stable text form: one event a line, no addresses, no wall time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::{time::sleep, Config, Sim, Strategy, TraceLevel};
+    /// use std::time::Duration;
+    ///
+    /// let config = Config::default().with_strategy(Strategy::Fifo).with_trace(TraceLevel::Full);
+    /// let run = Sim::new(config).run(async {
+    ///     sleep(Duration::from_secs(1)).await;
+    ///     simloop::log!("woke");
+    /// });
+    /// assert!(run.trace.text().ends_with("1.000s  main          log: woke\n"));
+    /// ```
+    pub fn text(&self) -> String {
+        self.text_filtered(|_| true)
+    }
+
+    /// The text form of only the events `keep` accepts, e.g. user lines for a snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::{trace::EventKind, Config, Sim, TraceLevel};
+    ///
+    /// let run = Sim::new(Config::default().with_trace(TraceLevel::Full)).run(async {
+    ///     simloop::log!("hello");
+    /// });
+    /// let lines = run.trace.text_filtered(|event| matches!(event.kind, EventKind::Log(_)));
+    /// assert_eq!(lines, "    0.000s  main          log: hello\n");
+    /// ```
+    pub fn text_filtered(&self, mut keep: impl FnMut(&Event) -> bool) -> String {
+        let mut out = String::new();
+        for event in self.events.iter().filter(|event| keep(event)) {
+            self.write_line(&mut out, event);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Only the user lines ([`log!`](crate::log)), each as `time  task  text`.
+    pub fn user_lines(&self) -> String {
+        self.text_filtered(|event| matches!(event.kind, EventKind::Log(_)))
+    }
+
+    /// The last `count` events as text lines, for failure reports.
+    pub fn tail_lines(&self, count: usize) -> Vec<String> {
+        let skip = self.events.len().saturating_sub(count);
+        self.events
+            .iter()
+            .skip(skip)
+            .map(|event| {
+                let mut line = String::new();
+                self.write_line(&mut line, event);
+                line
+            })
+            .collect()
+    }
+
+    pub(crate) fn write_line(&self, out: &mut String, event: &Event) {
+        let _ = write!(
+            out,
+            "{:>10}  {:<12}  {}",
+            event.time.to_string(),
+            self.label(event.task),
+            DisplayKind(self, &event.kind)
+        );
+    }
+}
+
+struct DisplayKind<'a>(&'a Trace, &'a EventKind);
+
+impl fmt::Display for DisplayKind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let trace = self.0;
+        match self.1 {
+            EventKind::Spawn { child } => write!(f, "spawn {} ({child})", trace.label(*child)),
+            EventKind::Poll { ready } if *ready > 1 => write!(f, "poll (1 of {ready} ready)"),
+            EventKind::Poll { .. } => write!(f, "poll"),
+            EventKind::Wake { target } => write!(f, "wake {}", trace.label(*target)),
+            EventKind::TimerFired => write!(f, "timer fired"),
+            EventKind::Abort { target } => write!(f, "abort {}", trace.label(*target)),
+            EventKind::Done { cancelled: false } => write!(f, "done"),
+            EventKind::Done { cancelled: true } => write!(f, "cancelled"),
+            EventKind::Log(text) => write!(f, "log: {text}"),
+            EventKind::Op { object, op } => write!(f, "{object}.{op}"),
+        }
+    }
+}
+
+fn digest_event(hash: u64, time_ns: u64, step: u64, task: TaskId, kind: &EventKind) -> u64 {
+    let hash = mix(mix(mix(hash, time_ns), step), u64::from(task.0));
+    match kind {
+        EventKind::Spawn { child } => mix(mix(hash, 1), u64::from(child.0)),
+        EventKind::Poll { ready } => mix(mix(hash, 2), u64::from(*ready)),
+        EventKind::Wake { target } => mix(mix(hash, 3), u64::from(target.0)),
+        EventKind::TimerFired => mix(hash, 4),
+        EventKind::Abort { target } => mix(mix(hash, 5), u64::from(target.0)),
+        EventKind::Done { cancelled } => mix(mix(hash, 6), u64::from(*cancelled)),
+        EventKind::Log(text) => mix_str(mix(hash, 7), text),
+        EventKind::Op { object, op } => mix_str(mix_str(mix(hash, 8), object), op),
+    }
+}
+
+/// Records a user line in the current simulation's trace.
+#[doc(hidden)]
+pub fn log_line(text: String) {
+    crate::runtime::context::with("simloop::log!", |core| {
+        core.record(EventKind::Log(text));
+    });
+}
+
+/// Records a line in the simulation's trace, stamped with virtual time and the current task.
+///
+/// It takes `format!` arguments. The line shows in [`Trace::text`], [`Trace::user_lines`] and
+/// the "last events" of a failure report.
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::{Config, Sim, TraceLevel};
+///
+/// let run = Sim::new(Config::default().with_trace(TraceLevel::Full)).run(async {
+///     simloop::log!("answer = {}", 42);
+/// });
+/// assert!(run.trace.user_lines().contains("log: answer = 42"));
+/// ```
+#[macro_export]
+macro_rules! log {
+    ($($arg:tt)*) => {
+        $crate::trace::log_line(::std::format!($($arg)*))
+    };
+}

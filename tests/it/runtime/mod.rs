@@ -1,0 +1,1 @@
+//! Run loop behaviour.
