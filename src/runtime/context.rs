@@ -76,3 +76,38 @@ impl Drop for Installed {
         drop(core);
     }
 }
+
+// The crate-internal API that primitives (`sync`) and simulated resources (`sim`) use. None of
+// these panic outside a simulation: a primitive's non-awaiting operations work anywhere.
+
+/// Records `object.op` (e.g. `Queue(jobs)` . `get() -> item-2`) for the current task.
+#[allow(dead_code)]
+pub(crate) fn record_op(
+    object: &std::rc::Rc<str>,
+    op: impl Into<std::borrow::Cow<'static, str>>,
+) {
+    try_with(|core| {
+        core.record(crate::trace::EventKind::Op {
+            object: std::rc::Rc::clone(object),
+            op: op.into(),
+        })
+    });
+}
+
+/// Notes that the current task is blocked on `target`, for deadlock reports.
+#[allow(dead_code)]
+pub(crate) fn waiting_on(target: std::rc::Rc<dyn super::tasks::WaitTarget>) {
+    try_with(|core| core.set_waiting_on(super::tasks::WaitReason::Target(target)));
+}
+
+/// The task being polled, if any.
+#[allow(dead_code)]
+pub(crate) fn current_task() -> Option<crate::task::TaskId> {
+    try_with(|core| core.current.get()).filter(|task| *task != crate::task::TaskId::NONE)
+}
+
+/// The label of `task` as reports print it (its name or `task-N`).
+#[allow(dead_code)]
+pub(crate) fn task_label(task: crate::task::TaskId) -> String {
+    try_with(|core| core.tasks.borrow().label(task)).unwrap_or_else(|| task.to_string())
+}
