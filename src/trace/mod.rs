@@ -12,6 +12,8 @@ use std::rc::Rc;
 use crate::task::TaskId;
 use crate::time::Instant;
 
+mod chrome;
+
 /// How much of a run the trace keeps. Every level but `Off` keeps the digest and the tail.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
