@@ -307,6 +307,9 @@ impl RunLoop<'_> {
                             core.tasks
                                 .borrow_mut()
                                 .finish(task, tasks::TaskState::Finished);
+                            self.scheduler
+                                .finished(step + 1)
+                                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
                             return Ok(value);
                         }
                         Ok(_) => {}

@@ -60,6 +60,17 @@ pub trait Scheduler {
 
     /// The strategy's name as reports print it: `fifo`, `random`, `pct:3`.
     fn name(&self) -> String;
+
+    /// Called when the main future has finished after `steps` steps.
+    ///
+    /// # Errors
+    ///
+    /// A [`Divergence`] if the scheduler expected the run to go on (a replayed schedule with
+    /// choices left over).
+    fn finished(&mut self, steps: u64) -> Result<(), Divergence> {
+        let _ = steps;
+        Ok(())
+    }
 }
 
 /// A recorded schedule did not match the program being replayed.

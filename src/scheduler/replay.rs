@@ -115,4 +115,14 @@ impl Scheduler for ReplayScheduler {
     fn name(&self) -> String {
         "replay".to_owned()
     }
+
+    fn finished(&mut self, steps: u64) -> Result<(), Divergence> {
+        match self.deviations.get(self.next) {
+            Some(deviation) if self.strict => Err(Divergence::new(format!(
+                "the run ended after {steps} steps, before the schedule's choice of task {} at step {}",
+                deviation.task, deviation.step
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
