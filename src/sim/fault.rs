@@ -140,10 +140,6 @@ pub fn fault_site(name: &'static str) -> bool {
 ///
 /// A failing run's report lists the same, after its fault mix.
 ///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -160,6 +156,10 @@ pub fn fault_site(name: &'static str) -> bool {
 /// assert_eq!((sites[0].enabled, sites[0].reached, sites[0].fired), (true, 1, 1));
 /// assert_eq!(sites[0].to_string(), "slow-disk: enabled, fired 1 of 1");
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn faults_report() -> Vec<FaultSite> {
     context::with("simloop::sim::faults_report", sites_in).report()
 }

@@ -105,16 +105,16 @@ impl fmt::Display for FaultMix {
 
 /// This seed's fault mix.
 ///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
 /// let mix = simloop::run(0, async { simloop::sim::fault_mix() });
 /// assert_eq!(mix.fault_sites, 0.25);
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn fault_mix() -> FaultMix {
     setup().mix
 }

@@ -49,10 +49,6 @@ impl Latency {
     ///
     /// Durations cannot be negative, so inverted bounds are the only way to get one wrong.
     ///
-    /// # Errors
-    ///
-    /// A description such as `min 5ms is above max 1ms`.
-    ///
     /// # Examples
     ///
     /// ```
@@ -62,6 +58,10 @@ impl Latency {
     /// let tail = Latency::Exponential { mean: Duration::from_secs(2), max: Duration::from_secs(1) };
     /// assert_eq!(tail.check().unwrap_err(), "mean 2s is above max 1s");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A description such as `min 5ms is above max 1ms`.
     pub fn check(&self) -> Result<(), String> {
         match *self {
             Latency::Fixed(_) => Ok(()),
@@ -118,8 +118,22 @@ pub struct Rate {
 
 impl Rate {
     /// Never.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::sim::Rate;
+    ///
+    /// assert_eq!((Rate::NEVER.max(), Rate::ALWAYS.min()), (0.0, 1.0));
+    /// ```
     pub const NEVER: Rate = Rate { min: 0.0, max: 0.0 };
     /// Every time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(simloop::sim::Rate::ALWAYS, simloop::sim::Rate::fixed(1.0));
+    /// ```
     pub const ALWAYS: Rate = Rate { min: 1.0, max: 1.0 };
 
     /// Probability `p` in every seed.
@@ -146,26 +160,38 @@ impl Rate {
     }
 
     /// The lower bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(simloop::sim::Rate::between(0.1, 0.3).min(), 0.1);
+    /// ```
     pub const fn min(&self) -> f64 {
         self.min
     }
 
     /// The upper bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(simloop::sim::Rate::between(0.1, 0.3).max(), 0.3);
+    /// ```
     pub const fn max(&self) -> f64 {
         self.max
     }
 
     /// `Ok` when both bounds lie in `0..=1` and are in order.
     ///
-    /// # Errors
-    ///
-    /// A description such as `1.5 is outside 0..=1`.
-    ///
     /// # Examples
     ///
     /// ```
     /// assert!(simloop::sim::Rate::fixed(-0.1).check().is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A description such as `1.5 is outside 0..=1`.
     pub fn check(&self) -> Result<(), String> {
         for bound in [self.min, self.max] {
             if !(0.0..=1.0).contains(&bound) {
@@ -331,10 +357,6 @@ impl WorldConfig {
 
     /// Checks every rate and latency, naming the first bad one as `world.<field>`.
     ///
-    /// # Errors
-    ///
-    /// A [`ConfigError`] naming the setting.
-    ///
     /// # Examples
     ///
     /// ```
@@ -343,6 +365,10 @@ impl WorldConfig {
     /// let err = WorldConfig::default().with_errors(Rate::between(0.5, 0.1)).validate().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid simloop config: world.errors min 0.5 is above max 0.1");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let latencies = [
             ("world.latency", &self.latency),

@@ -103,16 +103,6 @@ impl File {
     /// Reads into `buf` from the current position; returns how many bytes were read (0 at the
     /// end of the file).
     ///
-    /// # Errors
-    ///
-    /// [`FsError::NotReadable`] at once for a handle opened without read access;
-    /// [`FsError::Stale`] if the disk crashed since the file was opened; [`FsError::Io`] at the
-    /// seed's read error rate, after the latency.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future reads nothing and leaves the position where it was.
-    ///
     /// # Examples
     ///
     /// ```
@@ -127,6 +117,16 @@ impl File {
     ///     assert_eq!(file.read(&mut buf).await.unwrap(), 2);
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FsError::NotReadable`] at once for a handle opened without read access;
+    /// [`FsError::Stale`] if the disk crashed since the file was opened; [`FsError::Io`] at the
+    /// seed's read error rate, after the latency.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future reads nothing and leaves the position where it was.
     pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, FsError> {
         self.check_readable()?;
         self.operate(Op::Read, "read").await?;
@@ -143,14 +143,6 @@ impl File {
 
     /// Reads from the current position to the end of the file.
     ///
-    /// # Errors
-    ///
-    /// As [`read`](File::read).
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`read`](File::read).
-    ///
     /// # Examples
     ///
     /// ```
@@ -163,6 +155,14 @@ impl File {
     ///     assert!(file.read_to_end().await.unwrap().is_empty());
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](File::read).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`read`](File::read).
     pub async fn read_to_end(&mut self) -> Result<Vec<u8>, FsError> {
         self.check_readable()?;
         self.operate(Op::Read, "read").await?;
@@ -179,14 +179,6 @@ impl File {
     /// Reads from the current position to the end of the file, as text: aiofiles'
     /// `await f.read()`.
     ///
-    /// # Errors
-    ///
-    /// As [`read`](File::read), and [`FsError::NotUtf8`] if the bytes are not UTF-8.
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`read`](File::read).
-    ///
     /// # Examples
     ///
     /// ```
@@ -198,6 +190,14 @@ impl File {
     ///     assert_eq!(file.read_to_string().await.unwrap(), "héllo");
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](File::read), and [`FsError::NotUtf8`] if the bytes are not UTF-8.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`read`](File::read).
     pub async fn read_to_string(&mut self) -> Result<String, FsError> {
         let bytes = self.read_to_end().await?;
         String::from_utf8(bytes).map_err(|_| self.path_error(|path| FsError::NotUtf8 { path }))
@@ -205,17 +205,6 @@ impl File {
 
     /// Writes all of `data` at the current position (at the end for a handle opened to
     /// append). The bytes are visible to readers at once and durable after [`sync`](File::sync).
-    ///
-    /// # Errors
-    ///
-    /// [`FsError::NotWritable`] at once for a handle opened without write access;
-    /// [`FsError::Stale`] after a crash; [`FsError::Io`] at the seed's write error rate and
-    /// [`FsError::DiskFull`] past the disk's capacity, both after the latency and with nothing
-    /// written.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future before the latency has passed writes nothing.
     ///
     /// # Examples
     ///
@@ -230,6 +219,17 @@ impl File {
     ///     assert_eq!(fs::read("log").await.unwrap(), b"one two");
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FsError::NotWritable`] at once for a handle opened without write access;
+    /// [`FsError::Stale`] after a crash; [`FsError::Io`] at the seed's write error rate and
+    /// [`FsError::DiskFull`] past the disk's capacity, both after the latency and with nothing
+    /// written.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before the latency has passed writes nothing.
     pub async fn write(&mut self, data: &[u8]) -> Result<(), FsError> {
         if !self.writable {
             return Err(self.path_error(|path| FsError::NotWritable { path }));
@@ -259,16 +259,6 @@ impl File {
 
     /// Makes everything written so far durable: fsync.
     ///
-    /// # Errors
-    ///
-    /// [`FsError::Stale`] after a crash; [`FsError::Io`] at the seed's write error rate, in
-    /// which case nothing new is durable (PostgreSQL's "fsyncgate": do not assume a retry
-    /// saves the data).
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future before the latency has passed makes nothing durable.
-    ///
     /// # Examples
     ///
     /// ```
@@ -283,6 +273,16 @@ impl File {
     ///     assert_eq!(fs::read("data").await.unwrap(), b"kept");
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FsError::Stale`] after a crash; [`FsError::Io`] at the seed's write error rate, in
+    /// which case nothing new is durable (PostgreSQL's "fsyncgate": do not assume a retry
+    /// saves the data).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before the latency has passed makes nothing durable.
     pub async fn sync(&mut self) -> Result<(), FsError> {
         self.operate(Op::Write, "sync").await?;
         self.disk.sync(&self.node);
@@ -291,16 +291,45 @@ impl File {
     }
 
     /// The file's length in bytes, as readers see it now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     let mut file = simloop::fs::create("f").await.unwrap();
+    ///     assert!(file.is_empty());
+    ///     file.write(b"abc").await.unwrap();
+    ///     assert_eq!(file.len(), 3);
+    /// });
+    /// ```
     pub fn len(&self) -> u64 {
         self.node.borrow().data.len() as u64
     }
 
     /// Whether the file is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     assert!(simloop::fs::create("f").await.unwrap().is_empty());
+    /// });
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.node.borrow().data.is_empty()
     }
 
     /// Where the next read or write starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     let mut file = simloop::fs::create("f").await.unwrap();
+    ///     file.write(b"abc").await.unwrap();
+    ///     assert_eq!(file.position(), 3);
+    /// });
+    /// ```
     pub fn position(&self) -> u64 {
         self.position
     }
@@ -325,6 +354,14 @@ impl File {
     }
 
     /// The path the file was opened at.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     assert_eq!(simloop::fs::create("a/b").await.unwrap().path(), "a/b");
+    /// });
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }

@@ -126,6 +126,14 @@ pub struct OpenOptions {
 
 impl OpenOptions {
     /// No access, no creation, no truncation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::fs::OpenOptions;
+    ///
+    /// assert_eq!(OpenOptions::new(), OpenOptions::default());
+    /// ```
     pub fn new() -> OpenOptions {
         OpenOptions::default()
     }
@@ -162,19 +170,6 @@ impl OpenOptions {
 
     /// Opens `path` with these options, after one disk latency.
     ///
-    /// # Errors
-    ///
-    /// [`FsError::InvalidPath`] at once for an empty path; [`FsError::NotFound`] if the file
-    /// does not exist and `create` is off.
-    ///
-    /// # Panics
-    ///
-    /// Outside a simulation.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future before the latency has passed opens, creates and truncates nothing.
-    ///
     /// # Examples
     ///
     /// ```
@@ -187,6 +182,19 @@ impl OpenOptions {
     ///     assert_eq!(fs::read("log").await.unwrap(), b"old+new");
     /// });
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    ///
+    /// # Errors
+    ///
+    /// [`FsError::InvalidPath`] at once for an empty path; [`FsError::NotFound`] if the file
+    /// does not exist and `create` is off.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before the latency has passed opens, creates and truncates nothing.
     pub async fn open(&self, path: &str) -> Result<File, FsError> {
         if path.is_empty() {
             return Err(FsError::InvalidPath { path: path.into() });
@@ -212,18 +220,6 @@ impl OpenOptions {
 
 /// Opens an existing file for reading.
 ///
-/// # Errors
-///
-/// As [`OpenOptions::open`].
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// # Cancel safety
-///
-/// As [`OpenOptions::open`].
-///
 /// # Examples
 ///
 /// ```
@@ -233,23 +229,23 @@ impl OpenOptions {
 ///     assert!(matches!(fs::open("").await, Err(FsError::InvalidPath { .. })));
 /// });
 /// ```
-pub async fn open(path: &str) -> Result<File, FsError> {
-    OpenOptions::new().read(true).open(path).await
-}
-
-/// Creates (or empties) a file and opens it for writing.
-///
-/// # Errors
-///
-/// As [`OpenOptions::open`].
 ///
 /// # Panics
 ///
 /// Outside a simulation.
 ///
+/// # Errors
+///
+/// As [`OpenOptions::open`].
+///
 /// # Cancel safety
 ///
 /// As [`OpenOptions::open`].
+pub async fn open(path: &str) -> Result<File, FsError> {
+    OpenOptions::new().read(true).open(path).await
+}
+
+/// Creates (or empties) a file and opens it for writing.
 ///
 /// # Examples
 ///
@@ -262,24 +258,24 @@ pub async fn open(path: &str) -> Result<File, FsError> {
 ///     assert!(fs::read("f").await.unwrap().is_empty());
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// As [`OpenOptions::open`].
+///
+/// # Cancel safety
+///
+/// As [`OpenOptions::open`].
 pub async fn create(path: &str) -> Result<File, FsError> {
     let options = OpenOptions::new().write(true).create(true).truncate(true);
     options.open(path).await
 }
 
 /// The whole contents of `path`: open, read, close.
-///
-/// # Errors
-///
-/// As [`OpenOptions::open`] and [`File::read`].
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// # Cancel safety
-///
-/// Dropping the future closes the file it opened.
 ///
 /// # Examples
 ///
@@ -289,23 +285,23 @@ pub async fn create(path: &str) -> Result<File, FsError> {
 ///     assert_eq!(simloop::fs::read("f").await.unwrap(), b"data");
 /// });
 /// ```
-pub async fn read(path: &str) -> Result<Vec<u8>, FsError> {
-    open(path).await?.read_to_end().await
-}
-
-/// Creates (or empties) `path` and writes `data` to it, without syncing.
-///
-/// # Errors
-///
-/// As [`OpenOptions::open`] and [`File::write`].
 ///
 /// # Panics
 ///
 /// Outside a simulation.
 ///
+/// # Errors
+///
+/// As [`OpenOptions::open`] and [`File::read`].
+///
 /// # Cancel safety
 ///
-/// Dropping the future may leave the file created and empty.
+/// Dropping the future closes the file it opened.
+pub async fn read(path: &str) -> Result<Vec<u8>, FsError> {
+    open(path).await?.read_to_end().await
+}
+
+/// Creates (or empties) `path` and writes `data` to it, without syncing.
 ///
 /// # Examples
 ///
@@ -315,23 +311,23 @@ pub async fn read(path: &str) -> Result<Vec<u8>, FsError> {
 ///     assert!(simloop::fs::exists("f"));
 /// });
 /// ```
-pub async fn write(path: &str, data: impl AsRef<[u8]>) -> Result<(), FsError> {
-    create(path).await?.write(data.as_ref()).await
-}
-
-/// Removes `path` after one disk latency; handles already open keep reading it.
-///
-/// # Errors
-///
-/// [`FsError::NotFound`] if there is no such file.
 ///
 /// # Panics
 ///
 /// Outside a simulation.
 ///
+/// # Errors
+///
+/// As [`OpenOptions::open`] and [`File::write`].
+///
 /// # Cancel safety
 ///
-/// Dropping the future before the latency has passed removes nothing.
+/// Dropping the future may leave the file created and empty.
+pub async fn write(path: &str, data: impl AsRef<[u8]>) -> Result<(), FsError> {
+    create(path).await?.write(data.as_ref()).await
+}
+
+/// Removes `path` after one disk latency; handles already open keep reading it.
 ///
 /// # Examples
 ///
@@ -345,6 +341,18 @@ pub async fn write(path: &str, data: impl AsRef<[u8]>) -> Result<(), FsError> {
 ///     assert!(fs::remove("f").await.is_err());
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`FsError::NotFound`] if there is no such file.
+///
+/// # Cancel safety
+///
+/// Dropping the future before the latency has passed removes nothing.
 pub async fn remove(path: &str) -> Result<(), FsError> {
     let disk = disk("simloop::fs::remove");
     let (latency_ns, _) = disk.begin(Op::Other);
@@ -358,15 +366,15 @@ pub async fn remove(path: &str) -> Result<(), FsError> {
 
 /// Whether a file exists at `path` now (no latency: a check for tests and recovery code).
 ///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
 /// simloop::run(0, async { assert!(!simloop::fs::exists("nothing")) });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn exists(path: &str) -> bool {
     disk("simloop::fs::exists").find(path).is_some()
 }
@@ -375,10 +383,6 @@ pub fn exists(path: &str) -> bool {
 /// disappear, the last write may be torn (at the seed's torn-write rate a strict prefix of it
 /// lands, past a zero-filled hole where the unsynced writes before it were), and every open
 /// handle becomes stale.
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -393,6 +397,10 @@ pub fn exists(path: &str) -> bool {
 ///     assert_eq!(fs::open_handles(), 1); // stale, but still open until dropped
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn crash() {
     let disk = disk("simloop::fs::crash");
     let report = disk.crash();
@@ -412,10 +420,6 @@ pub fn crash() {
 
 /// How many [`File`] handles are open (alive and not closed).
 ///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -426,15 +430,15 @@ pub fn crash() {
 ///     assert_eq!(simloop::fs::open_handles(), 0);
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn open_handles() -> usize {
     disk("simloop::fs::open_handles").open_handles.get()
 }
 
 /// Bytes used by the files on the disk.
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -444,15 +448,15 @@ pub fn open_handles() -> usize {
 ///     assert_eq!(simloop::fs::used_bytes(), 4);
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn used_bytes() -> u64 {
     disk("simloop::fs::used_bytes").state.borrow().used_bytes
 }
 
 /// Sets the disk's capacity; writes that would pass it fail with [`FsError::DiskFull`].
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -466,6 +470,10 @@ pub fn used_bytes() -> u64 {
 ///     assert!(fs::read("f").await.unwrap().is_empty()); // nothing was written
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn set_capacity(bytes: u64) {
     disk("simloop::fs::set_capacity")
         .state

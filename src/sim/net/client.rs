@@ -89,10 +89,6 @@ pub struct Client {
 impl Client {
     /// A client on `host` (created if no one named it before).
     ///
-    /// # Panics
-    ///
-    /// Outside a simulation.
-    ///
     /// # Examples
     ///
     /// ```
@@ -100,6 +96,10 @@ impl Client {
     ///     assert_eq!(simloop::net::Client::new("app").host(), "app");
     /// });
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
     #[track_caller]
     pub fn new(host: &str) -> Client {
         let net = super::net("simloop::net::Client::new");
@@ -129,30 +129,34 @@ impl Client {
         self
     }
 
-    /// How long a request waits for its reply.
+    /// How long a request waits for its reply: five minutes unless set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     let client = simloop::net::Client::new("app");
+    ///     assert_eq!(client.timeout(), std::time::Duration::from_secs(300));
+    /// });
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
     /// The host the client runs on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// simloop::run(0, async {
+    ///     assert_eq!(simloop::net::Client::new("web").host(), "web");
+    /// });
+    /// ```
     pub fn host(&self) -> &str {
         &self.name
     }
 
     /// Sends `request` to `host` and waits for the reply, at most the client's timeout.
-    ///
-    /// # Errors
-    ///
-    /// [`NetError::UnknownHost`] at once for a name nobody registered; [`NetError::HostDown`]
-    /// if this client's host is down; [`NetError::Refused`] after a round trip when nothing
-    /// listens; [`NetError::Timeout`] exactly at the timeout when the request or its reply was
-    /// lost, a partition cut the link, or the target is down. An injected error is a reply
-    /// with status [`Response::INJECTED_ERROR`], not an `Err`.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future abandons the reply, not the request: as on a real network, a request
-    /// already sent may still reach the server and be handled.
     ///
     /// # Examples
     ///
@@ -167,20 +171,25 @@ impl Client {
     ///     assert_eq!(err, NetError::Refused { host: "idle".into() });
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`NetError::UnknownHost`] at once for a name nobody registered; [`NetError::HostDown`]
+    /// if this client's host is down; [`NetError::Refused`] after a round trip when nothing
+    /// listens; [`NetError::Timeout`] exactly at the timeout when the request or its reply was
+    /// lost, a partition cut the link, or the target is down. An injected error is a reply
+    /// with status [`Response::INJECTED_ERROR`], not an `Err`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future abandons the reply, not the request: as on a real network, a request
+    /// already sent may still reach the server and be handled.
     pub async fn request(&self, host: &str, request: Request) -> Result<Response, NetError> {
         let (sent, label) = self.net.send(self.host, host, request, None)?;
         within(self.timeout, host, &label, finish(sent)).await
     }
 
     /// A `GET` of `path` on `host`; see [`request`](Client::request).
-    ///
-    /// # Errors
-    ///
-    /// As [`request`](Client::request).
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`request`](Client::request).
     ///
     /// # Examples
     ///
@@ -192,6 +201,14 @@ impl Client {
     ///     assert_eq!(Client::new("app").get("api", "/x").await.unwrap().status, 404);
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`request`](Client::request).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`request`](Client::request).
     pub async fn get(
         &self,
         host: &str,
@@ -201,16 +218,6 @@ impl Client {
     }
 
     /// Opens a [`Connection`] to `host`: one round trip.
-    ///
-    /// # Errors
-    ///
-    /// [`NetError::UnknownHost`], [`NetError::HostDown`] and [`NetError::Refused`] as for
-    /// [`request`](Client::request); [`NetError::Timeout`] when a partition or a down host
-    /// leaves the attempt unanswered.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future before it completes opens no connection.
     ///
     /// # Examples
     ///
@@ -226,6 +233,16 @@ impl Client {
     ///     assert_eq!(net::open_connections(), 0);
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`NetError::UnknownHost`], [`NetError::HostDown`] and [`NetError::Refused`] as for
+    /// [`request`](Client::request); [`NetError::Timeout`] when a partition or a down host
+    /// leaves the attempt unanswered.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes opens no connection.
     pub async fn connect(&self, host: &str) -> Result<Connection, NetError> {
         let (sent, state, target) = self.net.connect(self.host, host)?;
         let label = self.net.label(self.host, self.net.lookup(host)?);
@@ -300,16 +317,6 @@ impl Connection {
     /// Sends `request` on this connection and waits for the reply, at most the timeout of the
     /// client that opened it.
     ///
-    /// # Errors
-    ///
-    /// [`NetError::Closed`] at once on a closed connection; [`NetError::Reset`] after a round
-    /// trip if the server restarted since the connection opened or a reset was injected (the
-    /// connection is then closed); otherwise as [`Client::request`].
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`Client::request`]: the request may still be handled.
-    ///
     /// # Examples
     ///
     /// ```
@@ -326,6 +333,16 @@ impl Connection {
     ///     assert!(conn.is_closed());
     /// });
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`NetError::Closed`] at once on a closed connection; [`NetError::Reset`] after a round
+    /// trip if the server restarted since the connection opened or a reset was injected (the
+    /// connection is then closed); otherwise as [`Client::request`].
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`Client::request`]: the request may still be handled.
     pub async fn request(&self, request: Request) -> Result<Response, NetError> {
         if self.state.closed.get() {
             return Err(NetError::Closed {
@@ -371,16 +388,53 @@ impl Connection {
     }
 
     /// Whether the connection was closed or reset.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::{self, Client, Request, Response};
+    ///
+    /// simloop::run(0, async {
+    ///     net::serve("db", |_: Request| async { Response::ok("") }).unwrap();
+    ///     let conn = Client::new("app").connect("db").await.unwrap();
+    ///     assert_eq!((conn.id(), conn.host(), conn.is_closed()), (0, "db", false));
+    /// });
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.state.closed.get()
     }
 
-    /// The connection's id, which the server sees as [`Request::connection`].
+    /// The connection's id, which the server sees as [`Request::connection`]; the first
+    /// connection of a simulation is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::{self, Client, Request, Response};
+    ///
+    /// simloop::run(0, async {
+    ///     net::serve("db", |_: Request| async { Response::ok("") }).unwrap();
+    ///     let conn = Client::new("app").connect("db").await.unwrap();
+    ///     assert_eq!((conn.id(), conn.host(), conn.is_closed()), (0, "db", false));
+    /// });
+    /// ```
     pub fn id(&self) -> u64 {
         self.state.id
     }
 
     /// The host at the other end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::{self, Client, Request, Response};
+    ///
+    /// simloop::run(0, async {
+    ///     net::serve("db", |_: Request| async { Response::ok("") }).unwrap();
+    ///     let conn = Client::new("app").connect("db").await.unwrap();
+    ///     assert_eq!((conn.id(), conn.host(), conn.is_closed()), (0, "db", false));
+    /// });
+    /// ```
     pub fn host(&self) -> &str {
         &self.host
     }

@@ -33,6 +33,12 @@ pub enum Method {
 
 impl Method {
     /// The method's name in capitals.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(simloop::net::Method::Delete.as_str(), "DELETE");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -201,6 +207,21 @@ pub struct Response {
 impl Response {
     /// The status of a reply the network injected in place of the server's
     /// ([`WorldConfig::errors`](crate::sim::WorldConfig::errors)): 503 Service Unavailable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::{self, Client, Request, Response};
+    /// use simloop::sim::{Rate, WorldConfig};
+    /// use simloop::{Config, Sim};
+    ///
+    /// let world = WorldConfig::default().with_errors(Rate::ALWAYS);
+    /// let status = Sim::new(Config::default().with_world(world)).run(async {
+    ///     net::serve("api", |_: Request| async { Response::ok("never reached") }).unwrap();
+    ///     Client::new("app").get("api", "/").await.unwrap().status
+    /// });
+    /// assert_eq!(status.unwrap(), Response::INJECTED_ERROR);
+    /// ```
     pub const INJECTED_ERROR: u16 = 503;
 
     /// A reply with `status` and `body`.

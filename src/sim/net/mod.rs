@@ -180,15 +180,6 @@ where
 ///
 /// The server lasts until the host [`crash`]es.
 ///
-/// # Errors
-///
-/// [`NetError::AddrInUse`] if the host already has a server; [`NetError::HostDown`] if it is
-/// down.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -201,6 +192,15 @@ where
 ///     assert_eq!(Client::new("app").get("api", "/").await.unwrap().text(), Some("up"));
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::AddrInUse`] if the host already has a server; [`NetError::HostDown`] if it is
+/// down.
 #[track_caller]
 pub fn serve<H, F>(host: &str, handler: H) -> Result<(), NetError>
 where
@@ -223,14 +223,6 @@ where
 
 /// Runs `future` as a task that belongs to `host` (created if new): [`crash`] aborts it.
 ///
-/// # Errors
-///
-/// [`NetError::HostDown`] if the host is down.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -245,6 +237,14 @@ where
 ///     assert_eq!(ticker.await, Err(JoinError::Cancelled));
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::HostDown`] if the host is down.
 #[track_caller]
 pub fn spawn_on<F>(host: &str, future: F) -> Result<JoinHandle<F::Output>, NetError>
 where
@@ -272,14 +272,6 @@ fn record(net: &Net, op: impl FnOnce() -> String) {
 /// Files are a separate disk: pair it with [`fs::crash`](crate::fs::crash) to model a machine
 /// losing power.
 ///
-/// # Errors
-///
-/// [`NetError::UnknownHost`] for a name nobody registered.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -293,6 +285,14 @@ fn record(net: &Net, op: impl FnOnce() -> String) {
 ///     assert!(matches!(client.get("api", "/").await, Err(NetError::Timeout { .. })));
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::UnknownHost`] for a name nobody registered.
 pub fn crash(host: &str) -> Result<(), NetError> {
     let net = net("simloop::net::crash");
     let id = net.lookup(host)?;
@@ -302,14 +302,6 @@ pub fn crash(host: &str) -> Result<(), NetError> {
 }
 
 /// Brings `host` back up, with no server: call [`serve`] again, as a restarted process would.
-///
-/// # Errors
-///
-/// [`NetError::UnknownHost`] for a name nobody registered.
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -324,6 +316,14 @@ pub fn crash(host: &str) -> Result<(), NetError> {
 ///     assert_eq!(client.get("api", "/").await, Err(NetError::Refused { host: "api".into() }));
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::UnknownHost`] for a name nobody registered.
 pub fn restart(host: &str) -> Result<(), NetError> {
     let net = net("simloop::net::restart");
     let id = net.lookup(host)?;
@@ -335,14 +335,6 @@ pub fn restart(host: &str) -> Result<(), NetError> {
 /// Cuts the link between `a` and `b`, both ways: messages sent across it, or in flight when
 /// they arrive, are lost until [`heal`].
 ///
-/// # Errors
-///
-/// [`NetError::UnknownHost`] for a name nobody registered.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// See the [module documentation](self).
@@ -353,19 +345,19 @@ pub fn restart(host: &str) -> Result<(), NetError> {
 ///     assert!(simloop::net::partition("a", "b").is_err()); // nobody named `b`
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::UnknownHost`] for a name nobody registered.
 pub fn partition(a: &str, b: &str) -> Result<(), NetError> {
     cut(a, b, true)
 }
 
 /// Restores the link between `a` and `b`.
-///
-/// # Errors
-///
-/// [`NetError::UnknownHost`] for a name nobody registered.
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -378,6 +370,14 @@ pub fn partition(a: &str, b: &str) -> Result<(), NetError> {
 ///     assert!(simloop::net::heal("a", "b").is_ok());
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Errors
+///
+/// [`NetError::UnknownHost`] for a name nobody registered.
 pub fn heal(a: &str, b: &str) -> Result<(), NetError> {
     cut(a, b, false)
 }
@@ -393,10 +393,6 @@ fn cut(a: &str, b: &str, cut: bool) -> Result<(), NetError> {
 
 /// Restores every link.
 ///
-/// # Panics
-///
-/// Outside a simulation.
-///
 /// # Examples
 ///
 /// ```
@@ -411,6 +407,10 @@ fn cut(a: &str, b: &str, cut: bool) -> Result<(), NetError> {
 ///     assert!(client.get("api", "/").await.is_ok());
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn heal_all() {
     let net = net("simloop::net::heal_all");
     record(&net, || "heal all".to_owned());
@@ -418,14 +418,6 @@ pub fn heal_all() {
 }
 
 /// Gives the link between `a` and `b` (both ways) its own latency.
-///
-/// # Errors
-///
-/// [`NetError::UnknownHost`] for a name nobody registered.
-///
-/// # Panics
-///
-/// Outside a simulation, or if `latency`'s bounds are inverted (see [`Latency::check`]).
 ///
 /// # Examples
 ///
@@ -443,6 +435,14 @@ pub fn heal_all() {
 ///     assert_eq!(now().since_start(), Duration::from_millis(160)); // one round trip
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation, or if `latency`'s bounds are inverted (see [`Latency::check`]).
+///
+/// # Errors
+///
+/// [`NetError::UnknownHost`] for a name nobody registered.
 pub fn set_latency(a: &str, b: &str, latency: Latency) -> Result<(), NetError> {
     if let Err(problem) = latency.check() {
         panic!("simloop: net::set_latency({a}, {b}): {problem}");
@@ -455,10 +455,6 @@ pub fn set_latency(a: &str, b: &str, latency: Latency) -> Result<(), NetError> {
 
 /// How many [`Connection`]s are open: opened and neither closed, reset nor dropped. A test
 /// asserts it returns to zero to catch leaked connections.
-///
-/// # Panics
-///
-/// Outside a simulation.
 ///
 /// # Examples
 ///
@@ -474,6 +470,10 @@ pub fn set_latency(a: &str, b: &str, latency: Latency) -> Result<(), NetError> {
 ///     assert_eq!(net::open_connections(), 0);
 /// });
 /// ```
+///
+/// # Panics
+///
+/// Outside a simulation.
 pub fn open_connections() -> usize {
     net("simloop::net::open_connections").open_connections.get()
 }
