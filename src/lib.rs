@@ -65,6 +65,8 @@
 //!   [`Schedule`].
 //! - [`random`]: seeded randomness for user code.
 //! - [`trace`]: the event trace.
+//! - [`net`], [`fs`], [`fault!`] and [`sim`]: the simulated world: hosts and requests, files,
+//!   fault sites, and the per-seed fault mix.
 
 #![forbid(unsafe_code)]
 
@@ -73,6 +75,7 @@ pub mod config;
 pub mod random;
 mod runtime;
 pub mod scheduler;
+pub mod sim;
 pub mod task;
 pub mod time;
 pub mod trace;
@@ -81,5 +84,6 @@ pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
 pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo};
 pub use scheduler::{Schedule, Strategy};
+pub use sim::{fs, net};
 pub use task::{gather, gather_settled};
 pub use trace::{Trace, TraceLevel};
