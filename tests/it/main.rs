@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod explore;
+mod programs;
 mod runtime;
 mod world;
 
