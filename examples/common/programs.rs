@@ -7,10 +7,12 @@
 
 #![allow(dead_code)] // each example uses one program; the tests and the tour use them all
 
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
@@ -336,4 +338,49 @@ pub fn play_async_generator(config: &Config) -> Played {
     let mut played = Played::new();
     played.scene(None, config, WorldConfig::default(), async_for());
     played
+}
+
+// ------------------------------------------------------------------------------------------
+// the planted bug the tour hunts
+
+/// How many page views [`count_visits`] records.
+pub const VISITS: u32 = 3;
+
+/// How long the simulated database call of [`record_visit`] takes; visits arrive this far
+/// apart.
+pub const DB_CALL: Duration = Duration::from_secs(1);
+
+/// One worker: reads the shared counter, awaits a database call, writes the counter back. The
+/// bug: another worker can read the old value while this one awaits, and one update is lost.
+pub async fn record_visit(views: Rc<Cell<u32>>) {
+    let seen = views.get();
+    sleep(DB_CALL).await; // INSERT INTO visits ...: the task suspends here
+    views.set(seen + 1);
+    log!("views = {}", seen + 1);
+}
+
+/// A page-view counter shared by workers, one per visit, each arriving one database call
+/// after the previous one; asserts no visit was lost.
+///
+/// In asyncio's own order every worker finishes its write just before the next one reads, so
+/// the program passes; in orders where the next worker runs first at that instant, it does
+/// not.
+pub async fn count_visits() {
+    let views = Rc::new(Cell::new(0));
+    let mut workers = Vec::new();
+    for id in 0..VISITS {
+        workers.push(spawn_named(
+            format!("worker-{id}"),
+            record_visit(Rc::clone(&views)),
+        ));
+        sleep(DB_CALL).await;
+    }
+    for worker in workers {
+        worker.await.expect("nobody aborts a worker");
+    }
+    let counted = views.get();
+    assert!(
+        counted == VISITS,
+        "lost update: {VISITS} visits counted as {counted}"
+    );
 }
