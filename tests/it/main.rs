@@ -1,3 +1,4 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod runtime;
+mod sync;
