@@ -19,8 +19,8 @@
 //! shared state; awaiting methods return named `#[must_use]` futures that work with any
 //! `futures` combinator (`join!`, `select!`, `FutureExt`, `StreamExt`), and each documents what
 //! dropping it does. Give a primitive a name with `with_name` and the trace and deadlock
-//! reports use it: `Queue(jobs).get()`, `Semaphore(db).acquire(), 3 of 3 permits held by `w1`,
-//! `w2`, `w3``.
+//! reports use it: `Queue(jobs).get()`,
+//! ``Semaphore(db).acquire(), 3 of 3 permits held by `w1`, `w2`, `w3` ``.
 //!
 //! Operations are recorded in the trace as `Kind(name).op()`. At the default
 //! [`TraceLevel::Tail`](crate::TraceLevel::Tail) only the ones that block, wake another task,

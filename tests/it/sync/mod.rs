@@ -11,6 +11,7 @@ mod barrier;
 mod condition;
 mod deadlock;
 mod event;
+mod inline;
 mod lock;
 mod properties;
 mod queue;

@@ -1,7 +1,5 @@
 //! Queue, LifoQueue, PriorityQueue: CPython 3.13's orders and rules (ASYNCIO.md §1.10, §2).
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
@@ -67,25 +65,6 @@ fn putters_are_served_in_arrival_order() {
         order
     });
     assert_eq!(order, [0, 1, 2, 3]);
-}
-
-// put on a queue with room and get on a non-empty queue complete without yielding (§0.4).
-#[test]
-fn operations_that_need_not_wait_do_not_yield() {
-    fifo(async {
-        let queue = Queue::bounded(2);
-        let ran = Rc::new(Cell::new(false));
-        let flag = ran.clone();
-        let _other = spawn(async move { flag.set(true) });
-        queue.put(1).await.unwrap();
-        assert_eq!(queue.get().await, Ok(1));
-        queue.task_done().unwrap();
-        queue.join().await; // nothing unfinished
-        assert!(
-            !ran.get(),
-            "another task ran during operations that need not wait"
-        );
-    });
 }
 
 // No hand-off: a woken getter whose item was taken meanwhile waits again at the tail.
