@@ -144,12 +144,6 @@ impl<const N: usize> Default for Targets<N> {
     }
 }
 
-impl<const N: usize> std::fmt::Debug for Targets<N> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Targets")
-    }
-}
-
 impl<const N: usize> Targets<N> {
     /// Tells the runtime that the current task is blocked in `op` of `core`.
     pub(crate) fn block_on<C: DescribeOp>(&self, core: &Rc<C>, op: usize) {
