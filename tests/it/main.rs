@@ -2,6 +2,7 @@
 
 mod explore;
 mod runtime;
+mod sync;
 mod world;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
