@@ -63,6 +63,7 @@
 //!   [`TaskGroup`](task::TaskGroup), [`gather`], [`gather_settled`].
 //! - [`scheduler`]: the [`Scheduler`](scheduler::Scheduler) trait, the strategies and
 //!   [`Schedule`].
+//! - [`sync`]: asyncio's queues, semaphore, lock, event, condition and barrier.
 //! - [`random`]: seeded randomness for user code.
 //! - [`trace`]: the event trace.
 //! - [`net`], [`fs`], [`fault!`] and [`sim`]: the simulated world: hosts and requests, files,
@@ -76,6 +77,7 @@ pub mod random;
 mod runtime;
 pub mod scheduler;
 pub mod sim;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;

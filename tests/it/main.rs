@@ -3,6 +3,7 @@
 mod explore;
 mod programs;
 mod runtime;
+mod sync;
 mod world;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
