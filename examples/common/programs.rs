@@ -23,7 +23,10 @@ use simloop::{log, Config, Run, Sim, TraceLevel};
 
 #[path = "programs_io.rs"]
 mod io;
+#[path = "programs_sync.rs"]
+mod sync;
 pub use io::*;
+pub use sync::*;
 
 /// What an example prints, and whether every run in it succeeded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -140,13 +143,23 @@ pub const PROGRAMS: &[Program] = &[
     },
     Program {
         name: "http_fetch",
-        about: "aiohttp over simloop::net",
+        about: "aiohttp over simloop::net: one GET, then ten limited to 3 at once by a Semaphore",
         play: play_http_fetch,
     },
     Program {
         name: "db_query",
         about: "asyncpg: connect, SELECT * FROM users, close; then a dropped connection",
         play: play_db_query,
+    },
+    Program {
+        name: "producer_consumer",
+        about: "a Queue between a producer and a consumer: None sentinel, then shutdown()",
+        play: play_producer_consumer,
+    },
+    Program {
+        name: "semaphore_limit",
+        about: "ten fetches through Semaphore(3): rounds of three, one second apart",
+        play: play_semaphore_limit,
     },
 ];
 
@@ -354,9 +367,10 @@ pub const DB_CALL: Duration = Duration::from_secs(1);
 /// bug: another worker can read the old value while this one awaits, and one update is lost.
 pub async fn record_visit(views: Rc<Cell<u32>>) {
     let seen = views.get();
+    log!("read views = {seen}");
     sleep(DB_CALL).await; // INSERT INTO visits ...: the task suspends here
     views.set(seen + 1);
-    log!("views = {}", seen + 1);
+    log!("wrote views = {}", seen + 1);
 }
 
 /// A page-view counter shared by workers, one per visit, each arriving one database call

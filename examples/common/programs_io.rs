@@ -7,8 +7,9 @@ use std::time::Duration;
 use simloop::fs::{self, FsError};
 use simloop::net::{self, Client, NetError, Request, Response};
 use simloop::sim::{Latency, Rate, WorldConfig};
+use simloop::sync::Semaphore;
 use simloop::task::spawn_named;
-use simloop::time::{sleep, sleep_until, Instant};
+use simloop::time::{now, sleep, sleep_until, Instant};
 use simloop::{log, Config};
 
 use super::Played;
@@ -181,23 +182,79 @@ pub async fn fetch(session: &Client, url: &str) -> Result<String, HttpError> {
     Ok(response.text().unwrap_or_default().to_owned())
 }
 
-/// `async with aiohttp.ClientSession() as session: print(await fetch(session, url))`.
-pub async fn http_fetch_page() -> Result<String, HttpError> {
+/// The guide's `fetch(session, url, semaphore)`: `async with semaphore:` around the request.
+/// Prints what came back when it does, so the timeline shows the rounds.
+pub async fn fetch_limited(
+    session: Client,
+    i: u32,
+    semaphore: Semaphore,
+) -> Result<String, HttpError> {
+    let _permit = semaphore.acquire().await; // released when `_permit` drops
+    let page = fetch(&session, "https://www.example.com").await;
+    match &page {
+        Ok(content) => log!("request {i}: fetched content of length {}", content.len()),
+        Err(error) => log!("request {i}: {error}"),
+    }
+    page
+}
+
+/// What the HTTP program saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpOutcome {
+    /// The seed's one-way latency between the client and the site.
+    pub latency: Duration,
+    /// The first, single fetch.
+    pub page: Result<String, HttpError>,
+    /// The ten limited fetches, in argument order.
+    pub results: Vec<Result<String, HttpError>>,
+    /// The most requests inside the semaphore at once.
+    pub peak: usize,
+    /// How long the ten limited fetches took.
+    pub limited_took: Duration,
+}
+
+/// `async with aiohttp.ClientSession() as session: print(await fetch(session, url))`, then the
+/// guide's ten fetches limited to three at once by `Semaphore(3)`, gathered with
+/// `return_exceptions=True` so an injected `503` does not hide the other results.
+pub async fn http_fetch() -> HttpOutcome {
     serve_site();
     let session = Client::new("app");
-    seeded_latency(&session);
+    let latency = seeded_latency(&session);
     let page = fetch(&session, "https://www.example.com").await;
     match &page {
         Ok(html) => log!("{html}"),
         Err(error) => log!("fetch failed: {error}"),
     }
-    page
+    let semaphore = Semaphore::new(3);
+    let start = now();
+    let requests = (0..10).map(|i| fetch_limited(session.clone(), i, semaphore.clone()));
+    let results = simloop::gather_settled(requests).await;
+    let limited_took = now() - start;
+    let pages = results.iter().filter(|result| result.is_ok()).count();
+    let peak = semaphore.peak_in_use();
+    log!("{pages} of 10 pages fetched, at most {peak} requests in flight at once");
+    HttpOutcome {
+        latency,
+        page,
+        results,
+        peak,
+        limited_took,
+    }
+}
+
+/// The HTTP invariants of every schedule: never more than 3 requests in flight, and the ten
+/// take `ceil(10 / 3) = 4` rounds of one round trip each, injected errors included.
+pub async fn check_http_fetch() {
+    let outcome = http_fetch().await;
+    assert!(outcome.peak <= 3, "{} requests in flight", outcome.peak);
+    assert_eq!(outcome.results.len(), 10);
+    assert_eq!(outcome.limited_took, outcome.latency * 2 * 4, "4 rounds");
 }
 
 /// The `http_fetch` example: [`http_fetch`] under `config`.
 pub fn play_http_fetch(config: &Config) -> Played {
     let mut played = Played::new();
-    played.scene(None, config, http_world(), http_fetch_page());
+    played.scene(None, config, http_world(), http_fetch());
     played
 }
 

@@ -6,6 +6,7 @@ mod args;
 #[path = "../../../examples/common/programs.rs"]
 mod guide;
 
+mod bug;
 mod examples;
 mod properties;
 mod timelines;

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use simloop::explore;
 use simloop::time::{now, Instant};
+use simloop::{explore, Strategy};
 
-use super::guide as programs;
+use super::guide::{self as programs, Ending};
 use super::{sweep, EXPLORING};
 
 // Goal: gather's results keep argument order in every schedule, and it returns at t=3.
@@ -39,5 +39,42 @@ fn gather_error_reaches_the_caller_at_zero_in_every_schedule() {
         });
         report.assert_ok();
         assert!(report.distinct_traces > 1, "the sweep explored orders");
+    }
+}
+
+// Goal: producer/consumer consumes every item once, in production order, and ends at t=10.
+#[test]
+fn producer_consumer_keeps_order_in_every_schedule() {
+    for ending in [Ending::Sentinel, Ending::Shutdown] {
+        for strategy in EXPLORING {
+            let report = explore(sweep(strategy), || {
+                programs::check_producer_consumer(ending)
+            });
+            report.assert_ok();
+            assert!(report.distinct_traces > 1, "the timer ties were explored");
+        }
+    }
+}
+
+// Goal: Semaphore(3) never lets more than 3 in and takes ceil(n/3) rounds, for several n.
+#[test]
+fn semaphore_limit_holds_in_every_schedule() {
+    for strategy in EXPLORING {
+        let report = explore(sweep(strategy), || programs::check_semaphore_limit(10));
+        report.assert_ok();
+    }
+    for n in [1, 3, 4, 7] {
+        let config = sweep(Strategy::Random).with_iterations(100);
+        explore(config, || programs::check_semaphore_limit(n)).assert_ok();
+    }
+}
+
+// Goal: the HTTP program keeps 3 requests in flight at most and takes 4 rounds, errors included.
+#[test]
+fn http_fetch_limit_holds_in_every_schedule() {
+    let world = programs::http_world();
+    for strategy in EXPLORING {
+        let config = sweep(strategy).with_world(world.clone());
+        explore(config, programs::check_http_fetch).assert_ok();
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use simloop::sim::WorldConfig;
 use simloop::Strategy;
 
-use super::guide::{self as programs, FileCase};
+use super::guide::{self as programs, Ending, FileCase};
 use super::{assert_lines, fifo_in};
 
 const FETCH_ONE: &str = "Data one: {'input': 1, 'start_time': '0.000s', 'end_time': '3.000s'}";
@@ -194,9 +194,19 @@ fn async_generator_yields_one_a_second() {
     crate::assert_snapshot!("program_async_generator", played("async_generator"));
 }
 
-// Goal: the aiohttp program fetches the page over the simulated network in one round trip.
+// Goal: the aiohttp program fetches the page in one round trip, then ten in four rounds of three.
 #[test]
-fn http_fetch_gets_the_page_in_one_round_trip() {
+fn http_fetch_gets_the_page_then_ten_in_rounds() {
+    let run = fifo_in(programs::http_world()).run(programs::http_fetch());
+    let outcome = run.result.as_ref().unwrap();
+    let round_trip = outcome.latency * 2;
+    assert!(
+        outcome.page.is_ok(),
+        "seed 0 draws no error for the first request"
+    );
+    assert_eq!(outcome.peak, 3);
+    assert_eq!(outcome.limited_took, round_trip * 4);
+    assert_eq!(run.elapsed, round_trip * 5);
     crate::assert_snapshot!("program_http_fetch", played("http_fetch"));
 }
 
@@ -213,4 +223,71 @@ fn db_query_reports_the_dropped_connection() {
     assert_eq!(outcomes[2].as_ref().map(Vec::len), Ok(3));
     assert_eq!(run.elapsed, Duration::from_millis(1020));
     crate::assert_snapshot!("program_db_query", played("db_query"));
+}
+
+// Goal: producer/consumer prints ASYNCIO.md §2's timeline, in both versions, and ends at t=10.
+#[test]
+fn producer_consumer_matches_the_documented_timeline() {
+    let timeline = |last_producer: &'static str, last_consumer: &'static str| {
+        vec![
+            ("0.000s", "producer", "Produced item-0"),
+            ("0.000s", "consumer", "Consumed item-0"),
+            ("1.000s", "producer", "Produced item-1"),
+            ("2.000s", "consumer", "Consumed item-1"), // the consumer's timer was set first
+            ("2.000s", "producer", "Produced item-2"),
+            ("3.000s", "producer", "Produced item-3"),
+            ("4.000s", "consumer", "Consumed item-2"),
+            ("4.000s", "producer", "Produced item-4"),
+            ("5.000s", "producer", last_producer),
+            ("6.000s", "consumer", "Consumed item-3"),
+            ("8.000s", "consumer", "Consumed item-4"),
+            ("10.000s", "consumer", last_consumer),
+        ]
+    };
+    let run = fifo_in(WorldConfig::default()).run(programs::producer_consumer(Ending::Sentinel));
+    let sentinel = timeline(
+        "Produced None, the sentinel",
+        "Consumer got the sentinel and exits",
+    );
+    assert_lines(&run, &sentinel);
+    assert_eq!(run.elapsed, Duration::from_secs(10));
+    let run = fifo_in(WorldConfig::default()).run(programs::producer_consumer(Ending::Shutdown));
+    let shutdown = timeline(
+        "Queue shut down (2 items still in it)",
+        "Queue is shut down and empty: consumer exits",
+    );
+    assert_lines(&run, &shutdown);
+    assert_eq!(run.elapsed, Duration::from_secs(10));
+    crate::assert_snapshot!("program_producer_consumer", played("producer_consumer"));
+}
+
+// Goal: Semaphore(3) over ten fetches: starts 0-2 @0, 3-5 @L, 6-8 @2L, 9 @3L, all done at 4L.
+#[test]
+fn semaphore_limit_runs_in_rounds_of_three() {
+    let run = fifo_in(WorldConfig::default()).run(programs::semaphore_limit(10));
+    let starts: Vec<(String, String, String)> = (0..10)
+        .map(|i: u32| {
+            let inside = i % 3 + 1;
+            (
+                format!("{}.000s", i / 3),
+                format!("task-{}", i + 1),
+                format!("fetch {i} starts, {inside} of 3 inside"),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(&str, &str, &str)> = starts
+        .iter()
+        .map(|(time, task, text)| (time.as_str(), task.as_str(), text.as_str()))
+        .collect();
+    expected.push((
+        "4.000s",
+        "main",
+        "all 10 done; at most 3 were inside at once",
+    ));
+    assert_lines(&run, &expected);
+    let limited = run.result.unwrap();
+    assert_eq!(limited.peak, 3);
+    let indexes: Vec<u32> = limited.results.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indexes, (0..10).collect::<Vec<_>>());
+    crate::assert_snapshot!("program_semaphore_limit", played("semaphore_limit"));
 }
