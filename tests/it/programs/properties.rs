@@ -31,14 +31,18 @@ fn gather_keeps_argument_order_in_every_schedule() {
 #[test]
 fn gather_error_reaches_the_caller_at_zero_in_every_schedule() {
     for strategy in EXPLORING {
-        let report = explore(sweep(strategy), || async {
-            let (at, error) = programs::gather_error(true).await.expect("input 2 fails");
-            assert_eq!(at, Instant::START);
-            assert_eq!(error.0, "Simulated error for input 2");
-            assert_eq!(now().since_start(), Duration::from_secs(3));
-        });
-        report.assert_ok();
-        assert!(report.distinct_traces > 1, "the sweep explored orders");
+        for keep_running in [false, true] {
+            let report = explore(sweep(strategy.clone()), || async move {
+                let caught = programs::gather_error(keep_running).await;
+                let (at, error) = caught.expect("input 2 fails");
+                assert_eq!(at, Instant::START);
+                assert_eq!(error.0, "Simulated error for input 2");
+                let end = if keep_running { 3 } else { 0 };
+                assert_eq!(now().since_start(), Duration::from_secs(end));
+            });
+            report.assert_ok();
+            assert!(report.distinct_traces > 1, "the sweep explored orders");
+        }
     }
 }
 
