@@ -251,6 +251,14 @@ pub async fn gather_fetches() -> Vec<Fetched> {
     results
 }
 
+/// The gather invariants of every schedule: results in argument order, all done at t=3.
+pub async fn check_gather_fetches() {
+    let results = gather_fetches().await;
+    let inputs: Vec<u32> = results.iter().map(|fetched| fetched.input).collect();
+    assert_eq!(inputs, [1, 2, 3], "results in argument order");
+    assert_eq!(now().since_start(), FETCH_TIME, "all done at t=3");
+}
+
 /// The `gather` example: [`gather_fetches`] under `config`.
 pub fn play_gather(config: &Config) -> Played {
     let mut played = Played::new();
@@ -307,6 +315,16 @@ pub async fn gather_error(keep_running: bool) -> Option<(Instant, ValueError)> {
         log!("main returns");
     }
     caught
+}
+
+/// The gather-error invariants of every schedule: the error reaches the caller at t=0, and the
+/// run ends at t=0 (main returns at once) or t=3 (main keeps running).
+pub async fn check_gather_error(keep_running: bool) {
+    let (at, error) = gather_error(keep_running).await.expect("input 2 fails");
+    assert_eq!(at, Instant::START, "the error reaches the caller at t=0");
+    assert_eq!(error.0, "Simulated error for input 2");
+    let end = Duration::from_secs(if keep_running { 3 } else { 0 });
+    assert_eq!(now().since_start(), end);
 }
 
 /// The `gather_error` example: [`gather_error`] with both endings under `config`.
