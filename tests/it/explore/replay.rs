@@ -137,7 +137,10 @@ fn replay_against_a_changed_program_reports_the_divergence() {
         panic!("expected a divergence: {reordered}");
     };
     assert!(message.starts_with("at step "), "{message}");
-    assert!(message.contains("the schedule chose task #2, which is not ready"), "{message}");
+    assert!(
+        message.contains("the schedule chose task #2, which is not ready"),
+        "{message}"
+    );
 }
 
 // Goal: the shrunk schedule is minimal and explained: one deviation, naming both tasks.
