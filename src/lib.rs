@@ -65,6 +65,8 @@
 //!   [`Schedule`].
 //! - [`random`]: seeded randomness for user code.
 //! - [`trace`]: the event trace.
+//! - `proptest` (feature `proptest`): strategies over interleavings for property tests.
+//! - `tracing_bridge` (feature `tracing`): `tracing` events as trace lines.
 
 #![forbid(unsafe_code)]
 
@@ -76,6 +78,15 @@ pub mod scheduler;
 pub mod task;
 pub mod time;
 pub mod trace;
+
+#[doc(hidden)]
+#[path = "fuzz_support.rs"]
+pub mod __fuzz;
+#[cfg(feature = "proptest")]
+#[path = "proptest_support.rs"]
+pub mod proptest;
+#[cfg(feature = "tracing")]
+pub mod tracing_bridge;
 
 pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};

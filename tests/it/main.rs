@@ -1,7 +1,11 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod explore;
+#[cfg(feature = "proptest")]
+mod prop;
 mod runtime;
+#[cfg(feature = "tracing")]
+mod tracing_bridge;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
 
