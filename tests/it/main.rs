@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod explore;
+mod fuzz_targets;
 #[cfg(feature = "proptest")]
 mod prop;
 mod runtime;
