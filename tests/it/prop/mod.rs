@@ -57,8 +57,10 @@ fn shrinking_ends_in_two_workers_and_a_short_schedule() {
     // asyncio's own order loses the update, so the stream shrinks to zeros: no deviation.
     assert!(choices.as_slice().iter().all(|&c| c == 0), "{choices:?}");
     assert!(
-        reason.message().contains("SIMLOOP_REPLAY=v1:0:\n")
-            || reason.message().ends_with("SIMLOOP_REPLAY=v1:0:")
+        reason
+            .message()
+            .ends_with("\n  replay: SIMLOOP_REPLAY=v1:0:"),
+        "{reason}"
     );
 }
 
