@@ -138,3 +138,27 @@ impl Scheduler for ChoiceScheduler {
         "choices".to_owned()
     }
 }
+
+/// With the `arbitrary` feature, a fuzzer's or `Unstructured`'s bytes become a choice stream,
+/// one byte per choice, followed by asyncio's order (so the bytes alone decide the run).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "arbitrary")] {
+/// use arbitrary::{Arbitrary, Unstructured};
+/// use simloop::scheduler::Choices;
+///
+/// let mut bytes = Unstructured::new(&[2, 0, 7]);
+/// let choices = Choices::arbitrary(&mut bytes).unwrap();
+/// assert!(choices.is_then_fifo());
+/// # }
+/// ```
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Choices {
+    fn arbitrary(input: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Choices> {
+        let len = input.len();
+        let bytes = input.bytes(len)?;
+        Ok(Choices::from_bytes(bytes).then_fifo())
+    }
+}
