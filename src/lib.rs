@@ -68,6 +68,8 @@
 //! - [`trace`]: the event trace.
 //! - [`net`], [`fs`], [`fault!`] and [`sim`]: the simulated world: hosts and requests, files,
 //!   fault sites, and the per-seed fault mix.
+//! - `proptest` (feature `proptest`): strategies over interleavings for property tests.
+//! - `tracing_bridge` (feature `tracing`): `tracing` events as trace lines.
 
 #![forbid(unsafe_code)]
 
@@ -81,6 +83,15 @@ pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
+
+#[doc(hidden)]
+#[path = "fuzz_support.rs"]
+pub mod __fuzz;
+#[cfg(feature = "proptest")]
+#[path = "proptest_support.rs"]
+pub mod proptest;
+#[cfg(feature = "tracing")]
+pub mod tracing_bridge;
 
 pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};

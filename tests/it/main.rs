@@ -1,9 +1,14 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod explore;
+mod fuzz_targets;
 mod programs;
+#[cfg(feature = "proptest")]
+mod prop;
 mod runtime;
 mod sync;
+#[cfg(feature = "tracing")]
+mod tracing_bridge;
 mod world;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
