@@ -67,10 +67,7 @@ fn hunt_the_planted_bug() {
     print!("{}", programs::timeline(&run));
     let config = Config::default().with_iterations(1000);
     let report = explore(config.clone(), programs::count_visits);
-    let Some(failure) = report.failure else {
-        println!("explore found nothing in {} runs", report.iterations);
-        return;
-    };
+    let failure = report.failure.expect("the sweep finds the lost update");
     println!(
         "\nexplore, with the default portfolio of strategies, finds the order that loses one:\n"
     );
@@ -82,6 +79,7 @@ fn hunt_the_planted_bug() {
         .and_then(|text| text.parse().ok())
         .expect("the report's replay line holds a schedule");
     println!("\n== 4. Replaying it from the printed line: SIMLOOP_REPLAY={schedule}\n");
+    let in_tests = format!("SIMLOOP_REPLAY={schedule} cargo test <the test's name>");
     let replayed = explore(config.with_replay(schedule), programs::count_visits);
     let again = replayed.failure.expect("the replay fails again");
     let same = again.headline() == failure.headline()
@@ -95,5 +93,6 @@ fn hunt_the_planted_bug() {
         again.context().step,
         if same { "yes" } else { "NO" }
     );
+    println!("(in a test suite the same line replays a failing test: {in_tests})");
     assert!(same, "the replay must fail identically");
 }
