@@ -18,10 +18,12 @@
 //! `[[bin]]` in `fuzz/Cargo.toml`. This file uses no `crate::` paths, because the test suite
 //! compiles it as a module of another crate.
 
+pub mod guide_programs;
 pub mod programs;
 pub mod schedule_decoder;
 pub mod scheduler_programs;
 pub mod timer_heap;
+pub mod zoo;
 
 /// One fuzz target: its name (the `cargo fuzz` target name) and its body.
 pub struct Target {
@@ -44,6 +46,14 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "scheduler_programs",
         run: scheduler_programs::run,
+    },
+    Target {
+        name: "guide_programs",
+        run: guide_programs::run,
+    },
+    Target {
+        name: "zoo",
+        run: zoo::run,
     },
 ];
 

@@ -128,3 +128,15 @@ fn replaying_an_unknown_target_names_the_targets() {
     let passes = bodies::replay("timer_heap", &[0, 1, 2, 3]).unwrap();
     assert_eq!(passes, "target `timer_heap` passes on this input");
 }
+
+#[test]
+fn guide_programs_on_seeded_bytes() {
+    // Goal: the guide's programs keep their invariants under 2,000 fuzzer-style schedules.
+    run_target("guide_programs");
+}
+
+#[test]
+fn zoo_on_seeded_bytes() {
+    // Goal: zoo runs fail only with their own bug, and every failure replays identically.
+    run_target("zoo");
+}
