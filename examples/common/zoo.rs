@@ -87,7 +87,12 @@ pub async fn account() {
     let deposit_done = Shared::new(false);
     let withdraw_done = Shared::new(false);
     let checker = {
-        let (lock, balance, d, w) = (lock.clone(), balance.clone(), deposit_done.clone(), withdraw_done.clone());
+        let (lock, balance, d, w) = (
+            lock.clone(),
+            balance.clone(),
+            deposit_done.clone(),
+            withdraw_done.clone(),
+        );
         start("checker", async move {
             let guard = lock.acquire().await;
             if d.read().await && w.read().await {
@@ -186,7 +191,8 @@ pub async fn circular_buffer() {
     let send = Shared::new(true);
     let receive = Shared::new(false);
     let producer = {
-        let (buffer, lock, send, receive) = (buffer.clone(), lock.clone(), send.clone(), receive.clone());
+        let (buffer, lock, send, receive) =
+            (buffer.clone(), lock.clone(), send.clone(), receive.clone());
         start("producer", async move {
             for i in 0..ROUNDS {
                 let guard = lock.acquire().await;
@@ -205,7 +211,8 @@ pub async fn circular_buffer() {
         .await
     };
     let consumer = {
-        let (buffer, lock, send, receive) = (buffer.clone(), lock.clone(), send.clone(), receive.clone());
+        let (buffer, lock, send, receive) =
+            (buffer.clone(), lock.clone(), send.clone(), receive.clone());
         start("consumer", async move {
             for i in 0..ROUNDS {
                 let guard = lock.acquire().await;
@@ -213,7 +220,10 @@ pub async fn circular_buffer() {
                     let first = buffer.first.read().await;
                     let slots = buffer.slots.read().await;
                     buffer.first.write(first + 1).await;
-                    assert_eq!(slots[first], i, "circular_buffer: removed the wrong element");
+                    assert_eq!(
+                        slots[first], i,
+                        "circular_buffer: removed the wrong element"
+                    );
                     receive.write(false).await;
                     send.write(true).await;
                 }
@@ -239,7 +249,11 @@ pub async fn wronglock() {
                 let guard = lock.acquire().await;
                 let x = value.read().await;
                 value.write(x + 1).await;
-                assert_eq!(value.read().await, x + 1, "wronglock: value changed under the lock");
+                assert_eq!(
+                    value.read().await,
+                    x + 1,
+                    "wronglock: value changed under the lock"
+                );
                 Mutex::release(guard).await;
             })
             .await,
@@ -296,7 +310,11 @@ pub async fn twostage(n: usize) {
             let guard = l2.acquire().await;
             let t2 = data2.read().await;
             Mutex::release(guard).await;
-            assert_eq!(t2, t1 + 1, "twostage: reader saw the first stage without the second");
+            assert_eq!(
+                t2,
+                t1 + 1,
+                "twostage: reader saw the first stage without the second"
+            );
         })
         .await,
     );

@@ -13,7 +13,7 @@ use simloop::scheduler::Choices;
 use simloop::sim::WorldConfig;
 use simloop::{Config, Sim, Strategy, TraceLevel};
 
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 #[path = "../../examples/common/programs.rs"]
 mod guide;
 

@@ -10,7 +10,6 @@
 use simloop::scheduler::Choices;
 use simloop::{explore, Config, Failure, Sim, Strategy, TraceLevel};
 
-#[allow(dead_code)]
 #[path = "../../examples/common/zoo.rs"]
 mod programs;
 
