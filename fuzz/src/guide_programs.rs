@@ -13,6 +13,8 @@ use simloop::scheduler::Choices;
 use simloop::sim::WorldConfig;
 use simloop::{Config, Sim, Strategy, TraceLevel};
 
+// The test suite includes this file and the examples' file too: one copy each is intended.
+#[allow(clippy::duplicate_mod)]
 #[allow(unused_imports)]
 #[path = "../../examples/common/programs.rs"]
 mod guide;

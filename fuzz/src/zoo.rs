@@ -10,6 +10,8 @@
 use simloop::scheduler::Choices;
 use simloop::{explore, Config, Failure, Sim, Strategy, TraceLevel};
 
+// The test suite includes this file and the examples' file too: one copy each is intended.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../examples/common/zoo.rs"]
 mod programs;
 
