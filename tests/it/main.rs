@@ -5,6 +5,7 @@ mod fuzz_targets;
 mod programs;
 #[cfg(feature = "proptest")]
 mod prop;
+mod readme;
 mod runtime;
 mod sync;
 #[cfg(feature = "tracing")]
