@@ -87,7 +87,12 @@ pub async fn account() {
     let deposit_done = Shared::new(false);
     let withdraw_done = Shared::new(false);
     let checker = {
-        let (lock, balance, d, w) = (lock.clone(), balance.clone(), deposit_done.clone(), withdraw_done.clone());
+        let (lock, balance, d, w) = (
+            lock.clone(),
+            balance.clone(),
+            deposit_done.clone(),
+            withdraw_done.clone(),
+        );
         start("checker", async move {
             let guard = lock.acquire().await;
             if d.read().await && w.read().await {
@@ -186,7 +191,8 @@ pub async fn circular_buffer() {
     let send = Shared::new(true);
     let receive = Shared::new(false);
     let producer = {
-        let (buffer, lock, send, receive) = (buffer.clone(), lock.clone(), send.clone(), receive.clone());
+        let (buffer, lock, send, receive) =
+            (buffer.clone(), lock.clone(), send.clone(), receive.clone());
         start("producer", async move {
             for i in 0..ROUNDS {
                 let guard = lock.acquire().await;
@@ -205,7 +211,8 @@ pub async fn circular_buffer() {
         .await
     };
     let consumer = {
-        let (buffer, lock, send, receive) = (buffer.clone(), lock.clone(), send.clone(), receive.clone());
+        let (buffer, lock, send, receive) =
+            (buffer.clone(), lock.clone(), send.clone(), receive.clone());
         start("consumer", async move {
             for i in 0..ROUNDS {
                 let guard = lock.acquire().await;
@@ -213,7 +220,10 @@ pub async fn circular_buffer() {
                     let first = buffer.first.read().await;
                     let slots = buffer.slots.read().await;
                     buffer.first.write(first + 1).await;
-                    assert_eq!(slots[first], i, "circular_buffer: removed the wrong element");
+                    assert_eq!(
+                        slots[first], i,
+                        "circular_buffer: removed the wrong element"
+                    );
                     receive.write(false).await;
                     send.write(true).await;
                 }
@@ -238,8 +248,14 @@ pub async fn wronglock() {
             start("a", async move {
                 let guard = lock.acquire().await;
                 let x = value.read().await;
-                value.write(x + 1).await;
-                assert_eq!(value.read().await, x + 1, "wronglock: value changed under the lock");
+                // `dataValue++` reads the variable again: two accesses, two scheduling points.
+                let current = value.read().await;
+                value.write(current + 1).await;
+                assert_eq!(
+                    value.read().await,
+                    x + 1,
+                    "wronglock: value changed under the lock"
+                );
                 Mutex::release(guard).await;
             })
             .await,
@@ -287,16 +303,21 @@ pub async fn twostage(n: usize) {
     handles.push(
         start("reader", async move {
             let guard = l1.acquire().await;
-            let t1 = data1.read().await;
-            if t1 == 0 {
+            // The original tests `data1Value == 0`, then reads `t1 = data1Value`: two reads.
+            if data1.read().await == 0 {
                 Mutex::release(guard).await;
                 return;
             }
+            let t1 = data1.read().await;
             Mutex::release(guard).await;
             let guard = l2.acquire().await;
             let t2 = data2.read().await;
             Mutex::release(guard).await;
-            assert_eq!(t2, t1 + 1, "twostage: reader saw the first stage without the second");
+            assert_eq!(
+                t2,
+                t1 + 1,
+                "twostage: reader saw the first stage without the second"
+            );
         })
         .await,
     );
@@ -321,11 +342,13 @@ pub async fn reorder(n: usize) {
     }
     handles.push(
         start("checker", async move {
-            let (x, y) = (a.read().await, b.read().await);
-            assert!(
-                (x == 0 && y == 0) || (x == 1 && y == -1),
-                "reorder: checker saw a = {x}, b = {y}"
-            );
+            // C's `&&` and `||` short-circuit, and each operand is a fresh read: the check
+            // fails only when it reads `a == 1` and then `b == 0`, which needs a setter paused
+            // between its two writes (reading `a == 0` then `b == -1` falls through to the
+            // second clause, which re-reads `a`).
+            let ok = (a.read().await == 0 && b.read().await == 0)
+                || (a.read().await == 1 && b.read().await == -1);
+            assert!(ok, "reorder: checker saw a setter half-way");
         })
         .await,
     );
