@@ -23,7 +23,7 @@ pub(crate) mod tasks;
 
 pub(crate) use failure::REPORT_EVENTS;
 pub use failure::{BlockedTask, Failure, FailureContext};
-pub use tasks::TaskInfo;
+pub use tasks::{TaskInfo, TaskSteps};
 
 use self::core::{Core, Pending};
 use self::ready::Entry;
@@ -72,6 +72,8 @@ pub struct Run<T> {
     pub steps: u64,
     /// Steps at which more than one task was ready, so the scheduler chose.
     pub choice_points: u64,
+    /// Every task's parent and number of polls, indexed by task id (`main` first).
+    pub task_steps: Vec<TaskSteps>,
     /// Tasks still pending when the main future finished, dropped in creation order (asyncio
     /// cancels them silently at the end of `asyncio.run`; simloop lists them).
     pub leaked: Vec<TaskInfo>,
@@ -187,6 +189,7 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
+        let task_steps = core.tasks.borrow().steps();
         let leaked = run_loop.tear_down();
         let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
@@ -198,6 +201,7 @@ impl Sim {
             elapsed: Duration::from_nanos(core.now_ns()),
             steps: core.step.get(),
             choice_points: run_loop.choice_points,
+            task_steps,
             leaked,
         };
         core.extensions.clear();
@@ -372,6 +376,7 @@ impl RunLoop<'_> {
         if let Some(record) = tasks.get_mut(task) {
             core.aborting.set(record.aborted);
             record.waiting_on = None;
+            record.polls += 1;
         }
     }
 
