@@ -180,6 +180,7 @@ impl Sim {
             previous: None,
             fired: Vec::new(),
             choice_points: 0,
+            polls: Vec::new(),
         };
         let mut main = pin!(Some(future));
         let outcome = run_loop.run(main.as_mut());
@@ -189,7 +190,7 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
-        let task_steps = core.tasks.borrow().steps();
+        let task_steps = core.tasks.borrow().steps(&run_loop.polls);
         let leaked = run_loop.tear_down();
         let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
@@ -257,6 +258,9 @@ struct RunLoop<'a> {
     previous: Option<TaskId>,
     fired: Vec<Fired>,
     choice_points: u64,
+    /// Polls of each task so far, indexed by task id: schedulers that weigh tasks by the work
+    /// they have left read it through the ready view.
+    polls: Vec<u32>,
 }
 
 /// Wakes the main future by putting it in the ready set of the simulation on this thread.
@@ -340,7 +344,7 @@ impl RunLoop<'_> {
 
     fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
         let mut ready = self.core.ready.borrow_mut();
-        let view = ready.view(self.previous, step);
+        let view = ready.view(self.previous, step, &self.polls);
         let count = view.len();
         let oldest = view.oldest();
         let chosen = if count == 1 {
@@ -359,6 +363,11 @@ impl RunLoop<'_> {
         }
         let entry = ready.take(chosen.slot);
         drop(ready);
+        let index = chosen.task.index();
+        if self.polls.len() <= index {
+            self.polls.resize(index + 1, 0);
+        }
+        self.polls[index] += 1;
         self.core.record_for(
             chosen.task,
             EventKind::Poll {
@@ -376,7 +385,6 @@ impl RunLoop<'_> {
         if let Some(record) = tasks.get_mut(task) {
             core.aborting.set(record.aborted);
             record.waiting_on = None;
-            record.polls += 1;
         }
     }
 

@@ -42,8 +42,6 @@ pub(crate) struct TaskRecord {
     pub(crate) waiting_on: Option<WaitReason>,
     /// The task that spawned this one, if any.
     pub(crate) parent: Option<TaskId>,
-    /// How many times the run loop has polled the task.
-    pub(crate) polls: u32,
 }
 
 #[derive(Default)]
@@ -67,7 +65,6 @@ impl TaskTable {
             aborted: false,
             waiting_on: None,
             parent: Some(parent).filter(|&parent| parent != TaskId::NONE),
-            polls: 0,
         });
         id
     }
@@ -139,13 +136,14 @@ impl TaskTable {
         })
     }
 
-    /// Every task's parent and poll count, indexed by id.
-    pub(crate) fn steps(&self) -> Vec<TaskSteps> {
+    /// Every task's parent and poll count (from `polls`, indexed by id), indexed by id.
+    pub(crate) fn steps(&self, polls: &[u32]) -> Vec<TaskSteps> {
         self.records
             .iter()
-            .map(|record| TaskSteps {
+            .enumerate()
+            .map(|(index, record)| TaskSteps {
                 parent: record.parent,
-                polls: record.polls,
+                polls: polls.get(index).copied().unwrap_or(0),
             })
             .collect()
     }
