@@ -4,6 +4,7 @@ mod explore;
 mod runtime;
 mod sync;
 mod world;
+mod zoo;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
 
