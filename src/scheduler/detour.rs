@@ -21,11 +21,17 @@
 //! At each choice point a detour starts with probability `E / k`, where `k` is the sweep's
 //! estimate of a run's choice points ([`SweepHints::choice_points`]) and `E`, the number of
 //! detours a run expects, is drawn per run from 2, 4, 8 and 16 (how many deviations a bug needs
-//! varies, and so does the best density; drawing it is cheaper than guessing it). A detour
-//! passes over the task the base would run and runs another ready task, the newest other one
-//! or a uniformly chosen one (a coin flip), for `L` steps, with `L` uniform over that task's
-//! estimated remaining steps (its mean polls in earlier runs, [`SweepHints::tasks`], minus its
-//! polls so far). Then the interrupted task resumes, so the run returns to the base order.
+//! varies, and so does the best density; drawing it is cheaper than guessing it: on the bug
+//! zoo any fixed `E` from 2 to 16 finds every bug, but each is the worst on some program). A
+//! detour passes over the task the base would run and runs another ready task for `L` steps,
+//! with `L` uniform over that task's estimated remaining steps (its mean polls in earlier runs,
+//! [`SweepHints::tasks`], minus its polls so far). Then the interrupted task resumes, so the
+//! run returns to the base order.
+//!
+//! Which task: a coin flip between the newest other ready task and a uniformly chosen one. The
+//! newest other task is the one just spawned or woken (while a parent spawns in a loop, the
+//! child it spawned last), so a detour to it lets a fresh task start early and stop half-way
+//! while its parent goes on; a uniform pick reaches every task, as a random walk does.
 //!
 //! The point of `L`: a depth-2 bug needs one task paused inside a window of its own work
 //! (between a writer's two critical sections) while another acts. PCT places its change points
@@ -42,12 +48,20 @@
 //! # Fairness
 //!
 //! Newest-first starves the other tasks while one task yields in a loop (a spin-wait on a flag
-//! that another task sets). After 256 choice points in a row that ran
-//! the same task, the task that has been ready longest takes a detour, so a spin-wait always
-//! ends and never turns into a step-limit failure.
+//! that another task sets). After 256 choice points in a row that ran the same task, the task
+//! that has been ready longest takes a detour, so a spin-wait always ends and never turns into
+//! a step-limit failure.
 //!
-//! Every decision comes from the seed's scheduler stream; a step costs one pass over the ready
-//! set.
+//! # Measured
+//!
+//! On the bug zoo (`cargo run --release --example zoo`) `Detour` finds every bug within 17
+//! schedules on average (20 of 20 trials each), twostage(50) within 10 and reorder(10) within
+//! 5, where PCT-3 needs over 750 for reorder(10) and rarely finds twostage(50) in 10,000, and
+//! URW never does. It is weakest at the small races that a uniform walk finds at once (lazy01:
+//! 4.8 against URW's 1.4), which is why the default portfolio pairs it with URW and PCT-3.
+//!
+//! Every decision comes from the seed's scheduler stream; a step costs a pass or two over the
+//! ready set.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
