@@ -36,7 +36,7 @@ fn published(program: &str) -> &'static str {
         "lazy01" => "PCT-3 5",
         "deadlock01" => "random 3",
         "twostage(20)" => "PCT-3 159, SURW 6",
-        "twostage(50)" => "PCT-3 1,676",
+        "twostage(50)" => "PCT-3 1,676, SURW 20, RFF 35",
         "reorder(3)" => "PCT-3 185, random walk never",
         "reorder(10)" => "PCT-3 3,225 (16/20), SURW 17, RFF 6",
         _ => "",
