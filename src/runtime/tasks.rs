@@ -40,6 +40,8 @@ pub(crate) struct TaskRecord {
     pub(crate) state: TaskState,
     pub(crate) aborted: bool,
     pub(crate) waiting_on: Option<WaitReason>,
+    /// The task that spawned this one, if any.
+    pub(crate) parent: Option<TaskId>,
 }
 
 #[derive(Default)]
@@ -52,6 +54,7 @@ impl TaskTable {
         &mut self,
         name: Option<Rc<str>>,
         site: &'static Location<'static>,
+        parent: TaskId,
     ) -> TaskId {
         let id = TaskId(self.records.len() as u32);
         self.records.push(TaskRecord {
@@ -61,6 +64,7 @@ impl TaskTable {
             state: TaskState::Pending,
             aborted: false,
             waiting_on: None,
+            parent: Some(parent).filter(|&parent| parent != TaskId::NONE),
         });
         id
     }
@@ -132,6 +136,18 @@ impl TaskTable {
         })
     }
 
+    /// Every task's parent and poll count (from `polls`, indexed by id), indexed by id.
+    pub(crate) fn steps(&self, polls: &[u32]) -> Vec<TaskSteps> {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| TaskSteps {
+                parent: record.parent,
+                polls: polls.get(index).copied().unwrap_or(0),
+            })
+            .collect()
+    }
+
     /// Names of every task, indexed by id, for the trace's text form.
     pub(crate) fn labels(&self) -> Vec<Option<Rc<str>>> {
         self.records
@@ -139,6 +155,31 @@ impl TaskTable {
             .map(|record| record.name.clone())
             .collect()
     }
+}
+
+/// How much one task ran in a run, and who spawned it: what strategies that weigh tasks by the
+/// work they have left learn from earlier runs of a sweep.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::task::{spawn, yield_now, TaskId};
+/// use simloop::{Config, Sim};
+///
+/// let run = Sim::new(Config::default()).run(async {
+///     spawn(async { yield_now().await }).await.unwrap();
+/// });
+/// assert_eq!(run.task_steps.len(), 2); // main and the spawned task
+/// assert_eq!(run.task_steps[1].parent, Some(TaskId::MAIN));
+/// assert_eq!(run.task_steps[1].polls, 2); // once to the yield, once to the end
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskSteps {
+    /// The task that spawned it (`None` for `main`).
+    pub parent: Option<TaskId>,
+    /// How many steps polled it.
+    pub polls: u32,
 }
 
 /// Who a task is: its id, name and the place it was spawned.
