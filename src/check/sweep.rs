@@ -8,7 +8,8 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::estimates::TaskEstimates;
@@ -52,6 +53,9 @@ struct Progress {
 
 struct Shared {
     next: AtomicU64,
+    /// Set when a worker panicked (the test body's closure, outside any simulation): waiting
+    /// workers stop waiting for iterations that will never finish.
+    abandoned: AtomicBool,
     stop_after: AtomicU64,
     progress: Mutex<Progress>,
     finished: Condvar,
@@ -74,7 +78,7 @@ impl Shared {
             return hints;
         };
         let mut progress = lock(&self.progress);
-        while progress.watermark < needed {
+        while progress.watermark < needed && !self.abandoned.load(Ordering::SeqCst) {
             progress = self
                 .finished
                 .wait(progress)
@@ -172,6 +176,7 @@ where
     let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
     let shared = Shared {
         next: AtomicU64::new(0),
+        abandoned: AtomicBool::new(false),
         stop_after: AtomicU64::new(u64::MAX),
         progress: Mutex::new(Progress {
             done: vec![false; size as usize],
@@ -196,17 +201,35 @@ where
         }
         let global = shard.index() + local * shard.count();
         let hints = shared.hints(local);
-        let outcome = run_iteration(config, global, &hints, make);
-        shared.complete(local, global, outcome);
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            run_iteration(config, global, &hints, make)
+        }));
+        match ran {
+            Ok(outcome) => shared.complete(local, global, outcome),
+            Err(payload) => {
+                // Under the lock, so no waiter can miss the wake-up between its check and wait.
+                let progress = lock(&shared.progress);
+                shared.abandoned.store(true, Ordering::SeqCst);
+                drop(progress);
+                shared.finished.notify_all();
+                resume_unwind(payload);
+            }
+        }
     };
     if config.jobs <= 1 {
         worker();
     } else {
-        std::thread::scope(|scope| {
-            for _ in 0..config.jobs {
-                scope.spawn(worker);
-            }
+        let panicked = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..config.jobs).map(|_| scope.spawn(worker)).collect();
+            // Join every thread, then hand the first panic on as it was raised.
+            threads
+                .into_iter()
+                .filter_map(|thread| thread.join().err())
+                .next()
         });
+        if let Some(payload) = panicked {
+            resume_unwind(payload);
+        }
     }
     let progress = shared
         .progress

@@ -131,3 +131,23 @@ fn failing_trace_is_written_and_bad_paths_do_not_change_the_result() {
     assert!(report.failure.is_some());
     std::fs::remove_dir_all(&directory).unwrap();
 }
+
+// Goal: a test body that panics outside the simulation ends a parallel sweep instead of hanging it.
+#[test]
+fn a_panicking_test_body_ends_a_parallel_sweep() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let outcome = std::panic::catch_unwind(|| {
+        explore(Config::default().with_iterations(200).with_jobs(2), || {
+            let call = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            assert!(call != 40, "the closure itself fails on call 40");
+            yield_now()
+        })
+    });
+    let payload = outcome.expect_err("the closure's panic propagates");
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(message.contains("call 40"), "{message}");
+}
