@@ -82,10 +82,7 @@ impl Drop for Installed {
 
 /// Records `object.op` (e.g. `Queue(jobs)` . `get() -> item-2`) for the current task.
 #[allow(dead_code)]
-pub(crate) fn record_op(
-    object: &std::rc::Rc<str>,
-    op: impl Into<std::borrow::Cow<'static, str>>,
-) {
+pub(crate) fn record_op(object: &std::rc::Rc<str>, op: impl Into<std::borrow::Cow<'static, str>>) {
     try_with(|core| {
         core.record(crate::trace::EventKind::Op {
             object: std::rc::Rc::clone(object),

@@ -226,7 +226,11 @@ impl fmt::Display for Failure {
                 f,
                 "  minimal schedule ({} deviation{} from FIFO): {schedule}",
                 schedule.deviations().len(),
-                if schedule.deviations().len() == 1 { "" } else { "s" }
+                if schedule.deviations().len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             )?;
             if !explanation.is_empty() {
                 writeln!(f, "    {explanation}")?;

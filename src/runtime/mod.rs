@@ -154,11 +154,7 @@ impl Sim {
     ///
     /// As [`Sim::run`].
     #[track_caller]
-    pub fn run_with<F: Future>(
-        &self,
-        scheduler: Box<dyn Scheduler>,
-        future: F,
-    ) -> Run<F::Output> {
+    pub fn run_with<F: Future>(&self, scheduler: Box<dyn Scheduler>, future: F) -> Run<F::Output> {
         self.run_at(scheduler, Location::caller(), future)
     }
 
@@ -267,7 +263,10 @@ impl Wake for MainWaker {
 }
 
 impl RunLoop<'_> {
-    fn run<F: Future>(&mut self, mut main: std::pin::Pin<&mut Option<F>>) -> Result<F::Output, Cause> {
+    fn run<F: Future>(
+        &mut self,
+        mut main: std::pin::Pin<&mut Option<F>>,
+    ) -> Result<F::Output, Cause> {
         let core = self.core;
         let waker = Waker::from(Arc::new(MainWaker));
         let mut cx = Context::from_waker(&waker);
@@ -299,11 +298,17 @@ impl RunLoop<'_> {
                         Ok(Some(Poll::Ready(value))) => {
                             main.set(None);
                             core.record_for(task, EventKind::Done { cancelled: false });
-                            core.tasks.borrow_mut().finish(task, tasks::TaskState::Finished);
+                            core.tasks
+                                .borrow_mut()
+                                .finish(task, tasks::TaskState::Finished);
                             return Ok(value);
                         }
                         Ok(_) => {}
-                        Err(payload) => return Err(panic_cause(task, payload)),
+                        Err(payload) => {
+                            return Err(self
+                                .pending_cause()
+                                .unwrap_or_else(|| panic_cause(task, payload)))
+                        }
                     }
                 }
                 Entry::Task(runnable) => {
@@ -311,7 +316,9 @@ impl RunLoop<'_> {
                     let ran = catch_unwind(AssertUnwindSafe(|| runnable.run()));
                     core.current.set(TaskId::NONE);
                     if let Err(payload) = ran {
-                        return Err(self.pending_cause().unwrap_or_else(|| panic_cause(task, payload)));
+                        return Err(self
+                            .pending_cause()
+                            .unwrap_or_else(|| panic_cause(task, payload)));
                     }
                 }
             }
@@ -457,54 +464,54 @@ fn panic_cause(task: TaskId, payload: Box<dyn std::any::Any + Send>) -> Cause {
 
 impl RunLoop<'_> {
     fn failure(&self, cause: Cause) -> Failure {
-    let core = self.core;
-    let context = Box::new(FailureContext {
-        seed: core.seed,
-        strategy: self.scheduler.name(),
-        time: Instant::from_nanos(core.now_ns()),
-        step: core.step.get(),
-        schedule: self.schedule.clone(),
-        minimal: None,
-        iteration: None,
-        test_name: panics::test_name(),
-        last_events: {
-            let mut trace = core.trace.borrow_mut();
-            trace.labels = core.tasks.borrow().labels();
-            trace.tail_lines(failure::REPORT_EVENTS)
-        },
-    });
-    let tasks = core.tasks.borrow();
-    match cause {
-        Cause::Panic {
-            task,
-            message,
-            location,
-        } => Failure::Panic {
-            task: tasks.info(task),
-            message,
-            location,
-            context,
-        },
-        Cause::Deadlock => Failure::Deadlock {
-            blocked: tasks
-                .pending_ids()
-                .map(|id| BlockedTask {
-                    task: tasks.info(id),
-                    waiting_on: tasks.describe_wait(id),
-                })
-                .collect(),
-            context,
-        },
-        Cause::StepLimit => Failure::StepLimit {
-            limit: core.step.get(),
-            context,
-        },
-        Cause::TimeLimit => Failure::TimeLimit {
-            limit: self.config.max_time,
-            context,
-        },
-        Cause::TaskLimit(limit) => Failure::TaskLimit { limit, context },
-        Cause::Divergence(message) => Failure::Divergence { message, context },
-    }
+        let core = self.core;
+        let context = Box::new(FailureContext {
+            seed: core.seed,
+            strategy: self.scheduler.name(),
+            time: Instant::from_nanos(core.now_ns()),
+            step: core.step.get(),
+            schedule: self.schedule.clone(),
+            minimal: None,
+            iteration: None,
+            test_name: panics::test_name(),
+            last_events: {
+                let mut trace = core.trace.borrow_mut();
+                trace.labels = core.tasks.borrow().labels();
+                trace.tail_lines(failure::REPORT_EVENTS)
+            },
+        });
+        let tasks = core.tasks.borrow();
+        match cause {
+            Cause::Panic {
+                task,
+                message,
+                location,
+            } => Failure::Panic {
+                task: tasks.info(task),
+                message,
+                location,
+                context,
+            },
+            Cause::Deadlock => Failure::Deadlock {
+                blocked: tasks
+                    .pending_ids()
+                    .map(|id| BlockedTask {
+                        task: tasks.info(id),
+                        waiting_on: tasks.describe_wait(id),
+                    })
+                    .collect(),
+                context,
+            },
+            Cause::StepLimit => Failure::StepLimit {
+                limit: core.step.get(),
+                context,
+            },
+            Cause::TimeLimit => Failure::TimeLimit {
+                limit: self.config.max_time,
+                context,
+            },
+            Cause::TaskLimit(limit) => Failure::TaskLimit { limit, context },
+            Cause::Divergence(message) => Failure::Divergence { message, context },
+        }
     }
 }

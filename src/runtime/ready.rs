@@ -38,10 +38,6 @@ impl ReadySet {
         self.live += 1;
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.live
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.live == 0
     }

@@ -45,7 +45,6 @@ pub(crate) struct TaskRecord {
 #[derive(Default)]
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
-    pending: usize,
 }
 
 impl TaskTable {
@@ -63,7 +62,6 @@ impl TaskTable {
             aborted: false,
             waiting_on: None,
         });
-        self.pending += 1;
         id
     }
 
@@ -82,9 +80,6 @@ impl TaskTable {
     /// Marks `id` ended and drops its stored waker.
     pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) {
         if let Some(record) = self.records.get_mut(id.index()) {
-            if record.state == TaskState::Pending {
-                self.pending -= 1;
-            }
             record.state = state;
             record.waker = None;
             record.waiting_on = None;
@@ -97,10 +92,6 @@ impl TaskTable {
             .enumerate()
             .filter(|(_, record)| record.state == TaskState::Pending)
             .map(|(index, _)| TaskId(index as u32))
-    }
-
-    pub(crate) fn pending_count(&self) -> usize {
-        self.pending
     }
 
     /// The label the trace and reports use: the task's name, or `task-N`.
@@ -130,7 +121,10 @@ impl TaskTable {
         let names = |task: TaskId| format!("`{}`", self.label(task));
         Some(match reason {
             WaitReason::Sleep { until_ns } => {
-                format!("sleep until {}", crate::time::Instant::from_nanos(*until_ns))
+                format!(
+                    "sleep until {}",
+                    crate::time::Instant::from_nanos(*until_ns)
+                )
             }
             WaitReason::Join(task) => format!("the end of task {}", names(*task)),
             WaitReason::Target(target) => target.describe(&names),
@@ -140,7 +134,10 @@ impl TaskTable {
 
     /// Names of every task, indexed by id, for the trace's text form.
     pub(crate) fn labels(&self) -> Vec<Option<Rc<str>>> {
-        self.records.iter().map(|record| record.name.clone()).collect()
+        self.records
+            .iter()
+            .map(|record| record.name.clone())
+            .collect()
     }
 }
 

@@ -163,7 +163,10 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
         Ok(state
             .results
             .iter_mut()
-            .map(|slot| slot.take().expect("every child of a joined group returned a value"))
+            .map(|slot| {
+                slot.take()
+                    .expect("every child of a joined group returned a value")
+            })
             .collect())
     }
 }
@@ -194,11 +197,13 @@ impl Drop for AbortOnDrop {
 ///
 /// ```
 /// use simloop::task::TaskGroup;
+/// use simloop::time::sleep;
+/// use std::time::Duration;
 ///
 /// simloop::run(0, async {
 ///     let mut group = TaskGroup::<(), &str>::new();
 ///     group.spawn(async { Err("first") }).unwrap();
-///     simloop::task::yield_now().await; // let it fail
+///     sleep(Duration::from_secs(1)).await; // let it fail
 ///     assert!(group.spawn(async { Ok(()) }).is_err());
 /// });
 /// ```

@@ -227,7 +227,7 @@ async fn run_task<F: Future>(id: TaskId, future: F) -> Result<F::Output, JoinErr
 ///     assert_eq!(handle.await, Ok("done"));
 /// });
 /// ```
-#[must_use = "dropping a JoinHandle detaches the task; `let _ = spawn(..)` says so explicitly"]
+#[must_use = "dropping a JoinHandle detaches the task; call `.detach()` to say so"]
 pub struct JoinHandle<T> {
     id: TaskId,
     task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskId>>,
@@ -266,6 +266,24 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn abort(&self) {
         context::with("JoinHandle::abort", |core| core.abort(self.id));
+    }
+
+    /// Lets the task run on with nobody waiting for its result (what dropping the handle does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::time::sleep;
+    /// use std::time::Duration;
+    ///
+    /// let run = simloop::Sim::new(simloop::Config::default()).run(async {
+    ///     simloop::task::spawn(sleep(Duration::from_secs(1))).detach();
+    ///     sleep(Duration::from_secs(2)).await;
+    /// });
+    /// assert!(run.leaked.is_empty()); // the detached task finished at t=1
+    /// ```
+    pub fn detach(self) {
+        drop(self);
     }
 
     /// Whether the task has ended (finished or been dropped after an abort).
@@ -315,15 +333,18 @@ impl<T> fmt::Debug for JoinHandle<T> {
 ///
 /// ```
 /// use simloop::task::{spawn, yield_now};
+/// use simloop::{Config, Sim, Strategy};
 /// use std::{cell::Cell, rc::Rc};
 ///
-/// simloop::run(0, async {
+/// let fifo = Sim::new(Config::default().with_strategy(Strategy::Fifo));
+/// fifo.run(async {
 ///     let ran = Rc::new(Cell::new(false));
 ///     let flag = ran.clone();
 ///     let _child = spawn(async move { flag.set(true) });
-///     yield_now().await;
+///     yield_now().await; // under Fifo the child, queued first, runs first
 ///     assert!(ran.get());
-/// });
+/// })
+/// .unwrap();
 /// ```
 pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }

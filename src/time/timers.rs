@@ -133,11 +133,6 @@ impl TimerHeap {
         }
     }
 
-    /// Number of pending timers.
-    pub(crate) fn pending(&self) -> usize {
-        self.slots.len() - self.free.len()
-    }
-
     fn live_slot(&mut self, key: TimerKey) -> Option<&mut Slot> {
         self.slots
             .get_mut(key.slot as usize)

@@ -1,1 +1,8 @@
-//! Run loop behaviour.
+//! Run loop behaviour: asyncio's scheduling rules, time, tasks, failures, determinism.
+
+mod determinism;
+mod failures;
+mod gather;
+mod ordering;
+mod tasks;
+mod time;
