@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per behaviour.
 
+mod perf;
 mod runtime;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
