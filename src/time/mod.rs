@@ -27,6 +27,7 @@ use std::time::Duration;
 use crate::runtime::context;
 use crate::runtime::tasks::WaitReason;
 
+mod radix_heap;
 mod timeout;
 pub(crate) mod timers;
 

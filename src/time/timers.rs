@@ -1,20 +1,21 @@
-//! The timer heap: pending deadlines ordered by (deadline, registration number).
+//! The timer heap: pending deadlines ordered by (deadline, registration number), kept in a
+//! [`RadixHeap`] because the clock only moves forward.
 //!
 //! Cancelled timers are not searched for: a cancel frees the slot and bumps nothing else, and the
 //! stale heap entry is recognised (its sequence number no longer matches the slot's) and dropped
 //! when it reaches the top. The clock therefore never jumps to a cancelled deadline.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::task::Waker;
 
+use super::radix_heap::RadixHeap;
 use crate::task::TaskId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A registered timer as the heap holds it: which slot, and the registration number that must
+/// still occupy the slot for the entry to be live.
+#[derive(Clone, Copy)]
 struct Entry {
-    deadline_ns: u64,
-    seq: u64,
     slot: u32,
+    seq: u64,
 }
 
 struct Slot {
@@ -41,7 +42,9 @@ pub(crate) struct Fired {
 
 #[derive(Default)]
 pub(crate) struct TimerHeap {
-    heap: BinaryHeap<Reverse<Entry>>,
+    /// Entries keyed by deadline; the heap is stable, so timers due at the same instant fire in
+    /// registration order, as asyncio's do.
+    heap: RadixHeap<Entry>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
@@ -69,11 +72,7 @@ impl TimerHeap {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap.push(Reverse(Entry {
-            deadline_ns,
-            seq,
-            slot,
-        }));
+        self.heap.push(deadline_ns, Entry { slot, seq });
         TimerKey { slot, seq }
     }
 
@@ -104,9 +103,9 @@ impl TimerHeap {
 
     /// The earliest pending deadline, discarding cancelled entries on the way.
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
-        while let Some(Reverse(top)) = self.heap.peek() {
+        while let Some((deadline_ns, top)) = self.heap.peek() {
             if self.slots[top.slot as usize].seq == top.seq {
-                return Some(top.deadline_ns);
+                return Some(deadline_ns);
             }
             self.heap.pop();
         }
@@ -115,11 +114,13 @@ impl TimerHeap {
 
     /// Removes every timer due at or before `now_ns`, in (deadline, registration) order.
     pub(crate) fn fire_due(&mut self, now_ns: u64, fired: &mut Vec<Fired>) {
-        while let Some(Reverse(top)) = self.heap.peek().copied() {
-            if top.deadline_ns > now_ns {
+        while let Some((deadline_ns, _)) = self.heap.peek() {
+            if deadline_ns > now_ns {
                 break;
             }
-            self.heap.pop();
+            let Some((_, top)) = self.heap.pop() else {
+                break;
+            };
             let slot = &mut self.slots[top.slot as usize];
             if slot.seq != top.seq {
                 continue;
