@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench versus_tokio` prints a Markdown table of medians and ratios;
 //! `SIMLOOP_BENCH_QUICK=1` (or `-- --quick`) runs tiny sizes, once, to check that the bench
-//! builds and its assertions hold.
+//! builds and its assertions hold. `-- --profile w1 100000` runs only simloop's side of one
+//! workload, for a profiler.
 
 #[path = "versus_tokio/harness.rs"]
 mod harness;
@@ -33,6 +34,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(at) = args.iter().position(|arg| arg == harness::MEMORY_FLAG) {
         return memory_child(&args[at + 1..]);
+    }
+    if let Some(at) = args.iter().position(|arg| arg == "--profile") {
+        return profile_simloop(&args[at + 1..]);
     }
     let quick = args.iter().any(|arg| arg == "--quick")
         || std::env::var("SIMLOOP_BENCH_QUICK").is_ok_and(|value| value != "0");
@@ -237,5 +241,19 @@ fn memory_child(args: &[String]) {
         "simloop" => harness::report_peak_growth(|| on_simloop::w4_spawn_join(tasks)),
         "tokio" => harness::report_peak_growth(|| on_tokio::w4_spawn_join(tasks)),
         other => panic!("unknown system {other}"),
+    }
+}
+
+/// Runs simloop's side of one workload five times, for `perf record` or `valgrind`.
+fn profile_simloop(args: &[String]) {
+    let size: u64 = args
+        .get(1)
+        .map_or(100_000, |size| size.parse().expect("a size"));
+    for _ in 0..5 {
+        match args.first().map(String::as_str) {
+            Some("w1") => on_simloop::w1_timers(&workloads::w1_durations(size as usize)),
+            Some("w4") => on_simloop::w4_spawn_join(size),
+            other => panic!("--profile takes w1 or w4 and a size, not {other:?}"),
+        }
     }
 }
