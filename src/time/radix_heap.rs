@@ -1,34 +1,38 @@
 //! A monotone, stable priority queue: a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, "Faster
-//! algorithms for the shortest path problem", JACM 1990).
+//! algorithms for the shortest path problem", JACM 1990) with 16-way buckets.
 //!
 //! Virtual time never goes back, so the timer heap only ever takes out deadlines at or after the
-//! last one it took. A radix heap exploits that: entries sit in buckets by the highest bit in
-//! which their key differs from that last minimum (the floor), and a bucket is only sorted out,
-//! its entries moved to lower buckets, when it becomes the lowest. A push is an append, an entry
-//! moves down at most 64 times (in practice a handful), and all the work is sequential `Vec`
-//! traffic. A binary heap of a million timers instead walks twenty levels of a 24 MB array per
-//! pop, missing the cache at nearly every level.
+//! last one it took (the floor). A radix heap exploits that. Read a key as 16 hexadecimal
+//! digits: the highest digit in which it differs from the floor is its level, and the key sits in
+//! the bucket of that level and its own digit there. Every key in a lower bucket is smaller, so
+//! the lowest non-empty bucket holds the minimum; only that bucket is ever sorted out, by raising
+//! the floor to its smallest key and moving its entries to lower levels. A push is an append,
+//! an entry moves at most once per level (in practice two or three times), and all the work is
+//! sequential `Vec` traffic. A binary heap of a million timers instead walks twenty levels of a
+//! 24 MB array per pop, missing the cache at nearly every level.
 //!
-//! Equal keys come out in the order they were pushed: a bucket is only ever refilled while it is
+//! Equal keys come out in the order they were pushed: a bucket is only refilled while it is
 //! empty, entries move in their stored order, and later pushes append. The timer heap relies on
 //! this for asyncio's rule that timers due at the same instant fire in registration order.
 
 use std::collections::VecDeque;
 use std::mem;
 
-/// Buckets 1..=64 hold keys whose highest bit differing from the floor is bit `b - 1`; keys
-/// equal to the floor live in `RadixHeap::at_floor`. Index 0 is unused.
-const BUCKETS: usize = 65;
+const DIGIT_BITS: u32 = 4;
+const DIGIT_VALUES: usize = 1 << DIGIT_BITS;
+const LEVELS: usize = (u64::BITS / DIGIT_BITS) as usize;
+const BUCKETS: usize = LEVELS * DIGIT_VALUES;
 
 pub(crate) struct RadixHeap<T> {
     /// No stored key is below it: the key of the last minimum found.
     floor: u64,
     /// The entries whose key equals the floor, in push order: the ones to pop first.
     at_floor: VecDeque<(u64, T)>,
-    /// Empty until an entry above the floor arrives, so an unused heap costs nothing to build.
+    /// Bucket `level * 16 + digit`; empty until an entry above the floor arrives, so an unused
+    /// heap costs nothing to build.
     buckets: Vec<Vec<(u64, T)>>,
-    /// Bit `b - 1` is set when bucket `b` is not empty.
-    occupied: u64,
+    /// One bit per bucket, set when the bucket is not empty.
+    occupied: [u64; BUCKETS / 64],
 }
 
 impl<T> Default for RadixHeap<T> {
@@ -37,7 +41,7 @@ impl<T> Default for RadixHeap<T> {
             floor: 0,
             at_floor: VecDeque::new(),
             buckets: Vec::new(),
-            occupied: 0,
+            occupied: [0; BUCKETS / 64],
         }
     }
 }
@@ -64,26 +68,41 @@ impl<T> RadixHeap<T> {
     }
 
     fn place(&mut self, key: u64, value: T) {
-        let bucket = (u64::BITS - (key ^ self.floor).leading_zeros()) as usize;
-        if bucket == 0 {
+        let differing = key ^ self.floor;
+        if differing == 0 {
             self.at_floor.push_back((key, value));
             return;
         }
+        let level = (u64::BITS - 1 - differing.leading_zeros()) / DIGIT_BITS;
+        let digit = (key >> (level * DIGIT_BITS)) as usize & (DIGIT_VALUES - 1);
+        let bucket = level as usize * DIGIT_VALUES + digit;
         if self.buckets.is_empty() {
             self.buckets.resize_with(BUCKETS, Vec::new);
         }
-        self.occupied |= 1 << (bucket - 1);
+        self.occupied[bucket / 64] |= 1 << (bucket % 64);
         self.buckets[bucket].push((key, value));
+    }
+
+    /// The lowest non-empty bucket, if any.
+    fn lowest(&self) -> Option<usize> {
+        let (word, bits) = self
+            .occupied
+            .iter()
+            .enumerate()
+            .find(|(_, bits)| **bits != 0)?;
+        Some(word * 64 + bits.trailing_zeros() as usize)
     }
 
     /// When nothing is at the floor: takes the lowest non-empty bucket, raises the floor to its
     /// smallest key and spreads its entries, in order, over the (empty) buckets below.
     fn settle(&mut self) {
-        if !self.at_floor.is_empty() || self.occupied == 0 {
+        if !self.at_floor.is_empty() {
             return;
         }
-        let lowest = self.occupied.trailing_zeros() as usize + 1;
-        self.occupied &= !(1 << (lowest - 1));
+        let Some(lowest) = self.lowest() else {
+            return;
+        };
+        self.occupied[lowest / 64] &= !(1 << (lowest % 64));
         let mut entries = mem::take(&mut self.buckets[lowest]);
         if let Some(min) = entries.iter().map(|(key, _)| *key).min() {
             self.floor = min;
@@ -106,7 +125,7 @@ impl<T> RadixHeap<T> {
         // Equal keys share a bucket, so a stable sort by key keeps their push order.
         entries.sort_by_key(|(key, _)| *key);
         self.floor = key;
-        self.occupied = 0;
+        self.occupied = [0; BUCKETS / 64];
         for (key, value) in entries {
             self.place(key, value);
         }
