@@ -244,16 +244,23 @@ fn memory_child(args: &[String]) {
     }
 }
 
-/// Runs simloop's side of one workload five times, for `perf record` or `valgrind`.
+/// Runs simloop's side of one workload five times, for `perf record` or `valgrind`, and prints
+/// the median ns/op.
 fn profile_simloop(args: &[String]) {
     let size: u64 = args
         .get(1)
         .map_or(100_000, |size| size.parse().expect("a size"));
-    for _ in 0..5 {
-        match args.first().map(String::as_str) {
-            Some("w1") => on_simloop::w1_timers(&workloads::w1_durations(size as usize)),
-            Some("w4") => on_simloop::w4_spawn_join(size),
-            other => panic!("--profile takes w1 or w4 and a size, not {other:?}"),
+    let reps = Reps {
+        warm_up: 1,
+        runs: 5,
+    };
+    let median = match args.first().map(String::as_str) {
+        Some("w1") => {
+            let durations = workloads::w1_durations(size as usize);
+            median_ns_per_op(reps, 3 * size, || on_simloop::w1_timers(&durations))
         }
-    }
+        Some("w4") => median_ns_per_op(reps, size, || on_simloop::w4_spawn_join(size)),
+        other => panic!("--profile takes w1 or w4 and a size, not {other:?}"),
+    };
+    println!("{median:.1} ns/op");
 }
