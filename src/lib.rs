@@ -68,7 +68,8 @@
 
 #![forbid(unsafe_code)]
 
-mod config;
+mod check;
+pub mod config;
 pub mod random;
 mod runtime;
 pub mod scheduler;
@@ -76,6 +77,7 @@ pub mod task;
 pub mod time;
 pub mod trace;
 
+pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
 pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo};
 pub use scheduler::{Schedule, Strategy};

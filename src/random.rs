@@ -101,3 +101,18 @@ where
 pub fn with_rng<R>(f: impl FnOnce(&mut SimRng) -> R) -> R {
     context::with("simloop::random", |core| f(&mut core.user_rng.borrow_mut()))
 }
+
+/// The seed of the running simulation (the one `Run::schedule` and the replay line carry).
+///
+/// # Panics
+///
+/// Outside a simulation.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(simloop::run(42, async { simloop::random::seed() }), 42);
+/// ```
+pub fn seed() -> u64 {
+    context::with("simloop::random::seed", |core| core.seed)
+}

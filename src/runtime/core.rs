@@ -124,12 +124,13 @@ impl Core {
     }
 
     pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
-        if let Some(record) = self.tasks.borrow_mut().get_mut(id) {
+        let name = self.tasks.borrow_mut().get_mut(id).and_then(|record| {
             record.waker = Some(runnable.waker());
             // A task spawned while the run is being torn down is dropped without running.
             record.aborted = self.tearing_down.get();
-        }
-        self.record(EventKind::Spawn { child: id });
+            record.name.clone()
+        });
+        self.record(EventKind::Spawn { child: id, name });
         self.ready.borrow_mut().push(Entry::Task(runnable));
     }
 

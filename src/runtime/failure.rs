@@ -71,6 +71,18 @@ pub enum Failure {
         /// Seed, time, step, replay line and last events.
         context: Box<FailureContext>,
     },
+    /// The same seed ran twice and the traces differed: the program reads something outside
+    /// the simulation (the wall clock, a `HashMap`'s order, thread timing).
+    Nondeterminism {
+        /// The first event where the runs parted, as the first run recorded it.
+        first: String,
+        /// The same position in the second run.
+        second: String,
+        /// Index of that event in the trace.
+        index: usize,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
     /// A replayed schedule did not match the program.
     Divergence {
         /// Where and how it diverged.
@@ -133,6 +145,7 @@ impl Failure {
             | Failure::StepLimit { context, .. }
             | Failure::TimeLimit { context, .. }
             | Failure::TaskLimit { context, .. }
+            | Failure::Nondeterminism { context, .. }
             | Failure::Divergence { context, .. } => context,
         }
     }
@@ -145,6 +158,7 @@ impl Failure {
             | Failure::StepLimit { context, .. }
             | Failure::TimeLimit { context, .. }
             | Failure::TaskLimit { context, .. }
+            | Failure::Nondeterminism { context, .. }
             | Failure::Divergence { context, .. } => context,
         }
     }
@@ -157,6 +171,7 @@ impl Failure {
             Failure::StepLimit { .. } => "step limit",
             Failure::TimeLimit { .. } => "time limit",
             Failure::TaskLimit { .. } => "task limit",
+            Failure::Nondeterminism { .. } => "nondeterminism",
             Failure::Divergence { .. } => "divergence",
         }
     }
@@ -194,6 +209,9 @@ impl Failure {
             Failure::TaskLimit { limit, .. } => {
                 format!("task limit: more than {limit} tasks (raise Config::max_tasks)")
             }
+            Failure::Nondeterminism { index, .. } => format!(
+                "nondeterminism: the same seed ran twice and the traces part at event {index}"
+            ),
             Failure::Divergence { message, .. } => format!("replay diverged: {message}"),
         }
     }
@@ -203,13 +221,20 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let context = self.context();
         writeln!(f, "simloop: {}", self.headline())?;
-        if let Failure::Deadlock { blocked, .. } = self {
-            for task in blocked {
-                match &task.waiting_on {
-                    Some(what) => writeln!(f, "    {} waits on {what}", task.task)?,
-                    None => writeln!(f, "    {} is blocked", task.task)?,
+        match self {
+            Failure::Deadlock { blocked, .. } => {
+                for task in blocked {
+                    match &task.waiting_on {
+                        Some(what) => writeln!(f, "    {} waits on {what}", task.task)?,
+                        None => writeln!(f, "    {} is blocked", task.task)?,
+                    }
                 }
             }
+            Failure::Nondeterminism { first, second, .. } => {
+                writeln!(f, "    first run:  {first}")?;
+                writeln!(f, "    second run: {second}")?;
+            }
+            _ => {}
         }
         write!(f, "  seed {}", context.seed)?;
         if let Some((index, count)) = context.iteration {

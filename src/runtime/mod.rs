@@ -21,6 +21,7 @@ mod panics;
 pub(crate) mod ready;
 pub(crate) mod tasks;
 
+pub(crate) use failure::REPORT_EVENTS;
 pub use failure::{BlockedTask, Failure, FailureContext};
 pub use tasks::TaskInfo;
 
@@ -69,6 +70,8 @@ pub struct Run<T> {
     pub elapsed: Duration,
     /// Polls performed.
     pub steps: u64,
+    /// Steps at which more than one task was ready, so the scheduler chose.
+    pub choice_points: u64,
     /// Tasks still pending when the main future finished, dropped in creation order (asyncio
     /// cancels them silently at the end of `asyncio.run`; simloop lists them).
     pub leaked: Vec<TaskInfo>,
@@ -174,6 +177,7 @@ impl Sim {
             schedule: Schedule::for_seed(self.config.seed),
             previous: None,
             fired: Vec::new(),
+            choice_points: 0,
         };
         let mut main = pin!(Some(future));
         let outcome = run_loop.run(main.as_mut());
@@ -184,7 +188,7 @@ impl Sim {
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
         let leaked = run_loop.tear_down();
-        let schedule = run_loop.schedule;
+        let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
         trace.labels = core.tasks.borrow().labels();
         let run = Run {
@@ -193,6 +197,7 @@ impl Sim {
             schedule,
             elapsed: Duration::from_nanos(core.now_ns()),
             steps: core.step.get(),
+            choice_points: run_loop.choice_points,
             leaked,
         };
         core.extensions.clear();
@@ -247,6 +252,7 @@ struct RunLoop<'a> {
     schedule: Schedule,
     previous: Option<TaskId>,
     fired: Vec<Fired>,
+    choice_points: u64,
 }
 
 /// Wakes the main future by putting it in the ready set of the simulation on this thread.
@@ -301,6 +307,9 @@ impl RunLoop<'_> {
                             core.tasks
                                 .borrow_mut()
                                 .finish(task, tasks::TaskState::Finished);
+                            self.scheduler
+                                .finished(step + 1)
+                                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
                             return Ok(value);
                         }
                         Ok(_) => {}
@@ -333,6 +342,7 @@ impl RunLoop<'_> {
         let chosen = if count == 1 {
             oldest
         } else {
+            self.choice_points += 1;
             self.scheduler
                 .pick(&view)
                 .map_err(|divergence| Cause::Divergence(divergence.to_string()))?
@@ -513,5 +523,20 @@ impl RunLoop<'_> {
             Cause::TaskLimit(limit) => Failure::TaskLimit { limit, context },
             Cause::Divergence(message) => Failure::Divergence { message, context },
         }
+    }
+}
+
+/// A failure context for a failure found outside one run (by comparing runs).
+pub(crate) fn failure_context<T>(seed: u64, strategy: &str, run: &Run<T>) -> FailureContext {
+    FailureContext {
+        seed,
+        strategy: strategy.to_owned(),
+        time: Instant::from_start(run.elapsed),
+        step: run.steps,
+        schedule: run.schedule.clone(),
+        minimal: None,
+        iteration: None,
+        test_name: panics::test_name(),
+        last_events: run.trace.tail_lines(REPORT_EVENTS),
     }
 }

@@ -5,16 +5,25 @@
 
 use std::fmt;
 
+mod choices;
+pub(crate) mod exhaustive;
 mod fifo;
+mod pct;
+mod pos;
 mod random;
+mod replay;
 mod schedule;
+mod strategy;
 
 pub use crate::runtime::ready::{ReadyTask, ReadyView};
+pub use choices::{ChoiceScheduler, Choices};
 pub use fifo::FifoScheduler;
+pub use pct::PctScheduler;
+pub use pos::PosScheduler;
 pub use random::RandomScheduler;
+pub use replay::ReplayScheduler;
 pub use schedule::{Deviation, Schedule, ScheduleError};
-
-use crate::task::TaskId;
+pub use strategy::{ParseStrategyError, Strategy, SweepHints};
 
 /// Picks the next task to run.
 ///
@@ -49,13 +58,19 @@ pub trait Scheduler {
     /// this program no longer matches.
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence>;
 
-    /// Called when `task` is spawned, before it is first offered.
-    fn spawned(&mut self, task: TaskId) {
-        let _ = task;
-    }
-
     /// The strategy's name as reports print it: `fifo`, `random`, `pct:3`.
     fn name(&self) -> String;
+
+    /// Called when the main future has finished after `steps` steps.
+    ///
+    /// # Errors
+    ///
+    /// A [`Divergence`] if the scheduler expected the run to go on (a replayed schedule with
+    /// choices left over).
+    fn finished(&mut self, steps: u64) -> Result<(), Divergence> {
+        let _ = steps;
+        Ok(())
+    }
 }
 
 /// A recorded schedule did not match the program being replayed.
@@ -85,70 +100,3 @@ impl fmt::Display for Divergence {
 }
 
 impl std::error::Error for Divergence {}
-
-/// The built-in strategies, chosen through [`Config::strategy`](crate::Config).
-///
-/// # Examples
-///
-/// ```
-/// use simloop::Strategy;
-///
-/// assert_eq!(Strategy::Fifo.to_string(), "fifo");
-/// assert_eq!("random".parse::<Strategy>(), Ok(Strategy::Random));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Strategy {
-    /// asyncio's loop order exactly: the task ready longest runs next.
-    Fifo,
-    /// A uniformly random ready task at every step, from the seed's scheduler stream.
-    #[default]
-    Random,
-}
-
-impl Strategy {
-    /// The scheduler this strategy runs with `seed`.
-    pub fn scheduler(&self, seed: u64) -> Box<dyn Scheduler> {
-        match self {
-            Strategy::Fifo => Box::new(FifoScheduler),
-            Strategy::Random => Box::new(RandomScheduler::new(seed)),
-        }
-    }
-}
-
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Strategy::Fifo => f.write_str("fifo"),
-            Strategy::Random => f.write_str("random"),
-        }
-    }
-}
-
-/// A strategy name that is not one of [`Strategy`]'s forms.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseStrategyError(String);
-
-impl fmt::Display for ParseStrategyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown strategy `{}`: expected one of `fifo`, `random`",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for ParseStrategyError {}
-
-impl std::str::FromStr for Strategy {
-    type Err = ParseStrategyError;
-
-    fn from_str(text: &str) -> Result<Strategy, ParseStrategyError> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "fifo" => Ok(Strategy::Fifo),
-            "random" => Ok(Strategy::Random),
-            _ => Err(ParseStrategyError(text.to_owned())),
-        }
-    }
-}

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per behaviour.
 
+mod explore;
 mod perf;
 mod runtime;
 

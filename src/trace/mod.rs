@@ -12,6 +12,8 @@ use std::rc::Rc;
 use crate::task::TaskId;
 use crate::time::Instant;
 
+mod chrome;
+
 /// How much of a run the trace keeps. Every level but `Off` keeps the digest and the tail.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -36,6 +38,8 @@ pub enum EventKind {
     Spawn {
         /// The new task.
         child: TaskId,
+        /// Its name, if it has one.
+        name: Option<Rc<str>>,
     },
     /// The scheduler picked the task and polled it; `ready` tasks were ready to choose from.
     Poll {
@@ -247,7 +251,9 @@ impl fmt::Display for DisplayKind<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let trace = self.0;
         match self.1 {
-            EventKind::Spawn { child } => write!(f, "spawn {} ({child})", trace.label(*child)),
+            EventKind::Spawn { child, .. } => {
+                write!(f, "spawn {} ({child})", trace.label(*child))
+            }
             EventKind::Poll { ready } if *ready > 1 => write!(f, "poll (1 of {ready} ready)"),
             EventKind::Poll { .. } => write!(f, "poll"),
             EventKind::Wake { target } => write!(f, "wake {}", trace.label(*target)),
@@ -264,7 +270,10 @@ impl fmt::Display for DisplayKind<'_> {
 fn digest_event(hash: u64, time_ns: u64, step: u64, task: TaskId, kind: &EventKind) -> u64 {
     let hash = mix(mix(mix(hash, time_ns), step), u64::from(task.0));
     match kind {
-        EventKind::Spawn { child } => mix(mix(hash, 1), u64::from(child.0)),
+        EventKind::Spawn { child, name } => {
+            let hash = mix(mix(hash, 1), u64::from(child.0));
+            name.as_deref().map_or(hash, |name| mix_str(hash, name))
+        }
         EventKind::Poll { ready } => mix(mix(hash, 2), u64::from(*ready)),
         EventKind::Wake { target } => mix(mix(hash, 3), u64::from(target.0)),
         EventKind::TimerFired => mix(hash, 4),

@@ -1,10 +1,16 @@
-//! `Config`: every knob of a run, and the only code that reads `SIMLOOP_*` variables.
+//! [`Config`]: every knob of a run or sweep, and the only code that reads `SIMLOOP_*`
+//! variables.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::scheduler::Strategy;
+use crate::scheduler::{Schedule, Strategy};
 use crate::trace::TraceLevel;
+
+mod env;
+
+pub use env::{Shard, VARIABLES};
 
 /// Settings of a simulation run or sweep.
 ///
@@ -41,6 +47,20 @@ pub struct Config {
     pub max_tasks: usize,
     /// How much of each run the trace keeps.
     pub trace: TraceLevel,
+    /// Run every seed twice and fail with
+    /// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism) if the traces differ.
+    pub check_determinism: bool,
+    /// Threads a sweep runs simulations on (each runs whole simulations).
+    pub jobs: usize,
+    /// This machine's share of a sweep's iterations.
+    pub shard: Shard,
+    /// Replay this schedule instead of sweeping (`SIMLOOP_REPLAY`).
+    pub replay: Option<Schedule>,
+    /// Write the failing run's trace here: Chrome trace-event JSON for a `.json` path, the text
+    /// form otherwise (`SIMLOOP_TRACE`).
+    pub trace_path: Option<PathBuf>,
+    /// Most runs spent shrinking a failing schedule (0 turns shrinking off).
+    pub shrink_runs: u64,
 }
 
 impl Default for Config {
@@ -53,6 +73,12 @@ impl Default for Config {
             max_time: Duration::from_secs(24 * 60 * 60),
             max_tasks: 4_000_000,
             trace: TraceLevel::default(),
+            check_determinism: false,
+            jobs: 1,
+            shard: Shard::WHOLE,
+            replay: None,
+            trace_path: None,
+            shrink_runs: 2_000,
         }
     }
 }
@@ -100,6 +126,42 @@ impl Config {
         self
     }
 
+    /// This config with the determinism check on or off.
+    pub fn with_check_determinism(mut self, check: bool) -> Config {
+        self.check_determinism = check;
+        self
+    }
+
+    /// This config with `jobs` threads for sweeps.
+    pub fn with_jobs(mut self, jobs: usize) -> Config {
+        self.jobs = jobs;
+        self
+    }
+
+    /// This config running only `shard` of a sweep.
+    pub fn with_shard(mut self, shard: Shard) -> Config {
+        self.shard = shard;
+        self
+    }
+
+    /// This config replaying `schedule` instead of sweeping.
+    pub fn with_replay(mut self, schedule: Schedule) -> Config {
+        self.replay = Some(schedule);
+        self
+    }
+
+    /// This config writing a failing run's trace to `path`.
+    pub fn with_trace_path(mut self, path: impl Into<PathBuf>) -> Config {
+        self.trace_path = Some(path.into());
+        self
+    }
+
+    /// This config spending at most `runs` runs on shrinking a failure.
+    pub fn with_shrink_runs(mut self, runs: u64) -> Config {
+        self.shrink_runs = runs;
+        self
+    }
+
     /// Checks that a run with this config can work.
     ///
     /// # Errors
@@ -130,6 +192,9 @@ impl Config {
         }
         if self.iterations == 0 {
             return Err(ConfigError::new("iterations", "must be at least 1"));
+        }
+        if self.jobs == 0 {
+            return Err(ConfigError::new("jobs", "must be at least 1"));
         }
         Ok(())
     }

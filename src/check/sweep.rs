@@ -1,0 +1,203 @@
+//! The sweep engine: iterations of one shard, on `jobs` threads, with deterministic results.
+//!
+//! Iteration `k` of a shard always runs the same seed and strategy, and the hints it gets are
+//! computed from iterations `0..k - HINT_LAG` only, so the outcome of every iteration, and
+//! therefore the lowest failing one, is the same whatever the number of threads and their
+//! timing. A thread that would need hints from an unfinished iteration waits for it; with a
+//! lag of [`HINT_LAG`] iterations this almost never happens.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use crate::scheduler::SweepHints;
+use crate::{Config, Failure, Sim, Strategy};
+
+/// How many iterations behind the hints of an iteration are.
+pub(crate) const HINT_LAG: u64 = 16;
+
+/// What one iteration left behind.
+pub(crate) struct Outcome {
+    pub(crate) choice_points: u64,
+    pub(crate) digest: u64,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// The result of a sweep over one shard.
+pub(crate) struct SweepResult {
+    pub(crate) iterations: u64,
+    pub(crate) distinct_traces: u64,
+    /// The lowest failing iteration (global index) and its failure.
+    pub(crate) failure: Option<(u64, Failure)>,
+}
+
+struct Progress {
+    done: Vec<bool>,
+    /// Every iteration below this one has finished.
+    watermark: u64,
+    /// `prefix_max[k]` = most choice points over iterations `0..k`.
+    prefix_max: Vec<u64>,
+    choice_points: Vec<u64>,
+    digests: BTreeSet<u64>,
+    completed: u64,
+    failure: Option<(u64, Failure)>,
+}
+
+struct Shared {
+    next: AtomicU64,
+    stop_after: AtomicU64,
+    progress: Mutex<Progress>,
+    finished: Condvar,
+    baseline: u64,
+}
+
+fn lock(progress: &Mutex<Progress>) -> MutexGuard<'_, Progress> {
+    progress.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn hints(&self, local: u64) -> SweepHints {
+        let mut hints = SweepHints {
+            choice_points: self.baseline,
+        };
+        let Some(needed) = local.checked_sub(HINT_LAG) else {
+            return hints;
+        };
+        let mut progress = lock(&self.progress);
+        while progress.watermark < needed {
+            progress = self
+                .finished
+                .wait(progress)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        hints.choice_points = hints
+            .choice_points
+            .max(progress.prefix_max[needed as usize]);
+        hints
+    }
+
+    fn complete(&self, local: u64, global: u64, outcome: Outcome) {
+        let mut progress = lock(&self.progress);
+        let index = local as usize;
+        progress.done[index] = true;
+        progress.choice_points[index] = outcome.choice_points;
+        progress.digests.insert(outcome.digest);
+        progress.completed += 1;
+        while (progress.watermark as usize) < progress.done.len()
+            && progress.done[progress.watermark as usize]
+        {
+            let at = progress.watermark as usize;
+            let next = progress.prefix_max[at].max(progress.choice_points[at]);
+            progress.prefix_max[at + 1] = next;
+            progress.watermark += 1;
+        }
+        if let Some(failure) = outcome.failure {
+            if progress.failure.as_ref().is_none_or(|(g, _)| global < *g) {
+                progress.failure = Some((global, failure));
+                self.stop_after.fetch_min(local, Ordering::SeqCst);
+            }
+        }
+        drop(progress);
+        self.finished.notify_all();
+    }
+}
+
+/// The global iteration numbers of `config.shard`, in order.
+pub(crate) fn shard_size(config: &Config) -> u64 {
+    let shard = config.shard;
+    let first = shard.index();
+    if first >= config.iterations {
+        0
+    } else {
+        (config.iterations - first).div_ceil(shard.count())
+    }
+}
+
+/// Runs one iteration: seed `config.seed + global`, the strategy for `global`.
+pub(crate) fn run_iteration<F, Fut>(
+    config: &Config,
+    global: u64,
+    hints: &SweepHints,
+    make: &F,
+) -> Outcome
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let seed = config.seed.wrapping_add(global);
+    let strategy = config.strategy.for_iteration(global);
+    let sim = Sim::new(config.clone().with_seed(seed));
+    let run = sim.run_with(strategy.scheduler_with(seed, hints), make());
+    let mut outcome = Outcome {
+        choice_points: run.choice_points,
+        digest: run.trace.digest(),
+        failure: run.result.err(),
+    };
+    if config.check_determinism {
+        let again = sim.run_with(strategy.scheduler_with(seed, hints), make());
+        if again.trace.digest() != outcome.digest {
+            outcome.failure = Some(super::determinism::explain(
+                config, seed, strategy, hints, make,
+            ));
+        }
+    }
+    outcome
+}
+
+/// Sweeps the shard's iterations on `config.jobs` threads.
+pub(crate) fn sweep<F, Fut>(config: &Config, make: &F) -> SweepResult
+where
+    F: Fn() -> Fut + Sync,
+    Fut: Future<Output = ()>,
+{
+    let size = shard_size(config);
+    let baseline = {
+        let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
+        calibration.choice_points.max(1)
+    };
+    let shared = Shared {
+        next: AtomicU64::new(0),
+        stop_after: AtomicU64::new(u64::MAX),
+        progress: Mutex::new(Progress {
+            done: vec![false; size as usize],
+            watermark: 0,
+            prefix_max: vec![0; size as usize + 1],
+            choice_points: vec![0; size as usize],
+            digests: BTreeSet::new(),
+            completed: 0,
+            failure: None,
+        }),
+        finished: Condvar::new(),
+        baseline,
+    };
+    let shard = config.shard;
+    let worker = || loop {
+        let local = shared.next.fetch_add(1, Ordering::SeqCst);
+        if local >= size || local > shared.stop_after.load(Ordering::SeqCst) {
+            break;
+        }
+        let global = shard.index() + local * shard.count();
+        let hints = shared.hints(local);
+        let outcome = run_iteration(config, global, &hints, make);
+        shared.complete(local, global, outcome);
+    };
+    if config.jobs <= 1 {
+        worker();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..config.jobs {
+                scope.spawn(worker);
+            }
+        });
+    }
+    let progress = shared
+        .progress
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    SweepResult {
+        iterations: progress.completed,
+        distinct_traces: progress.digests.len() as u64,
+        failure: progress.failure,
+    }
+}

@@ -1,0 +1,104 @@
+//! PCT: probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte,
+//! "A Randomized Scheduler with Probabilistic Guarantees of Finding Bugs", ASPLOS 2010).
+//!
+//! Every task gets a random priority when it is spawned; the ready task with the highest
+//! priority always runs. `depth - 1` change points are drawn uniformly over the estimated number
+//! of choice points of a run; at the i-th one, the task about to run is demoted to priority `i`,
+//! below every initial priority. A bug of depth `d` (one needing `d` ordering constraints) is
+//! then found with probability at least `1 / (n · k^(d-1))` per run for `n` tasks and `k` steps.
+//!
+//! A yield is a plain scheduling point here: demoting a task that yields (as some
+//! implementations do) turns PCT into round-robin and hides every bug that needs a task paused
+//! half-way.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::{Divergence, ReadyTask, ReadyView, Scheduler};
+use crate::random::{stream, Stream};
+use crate::task::TaskId;
+
+/// The PCT strategy of a given depth; see the module docs.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::scheduler::{PctScheduler, Scheduler};
+///
+/// let pct = PctScheduler::new(7, 3, 100);
+/// assert_eq!(pct.name(), "pct:3");
+/// ```
+#[derive(Clone, Debug)]
+pub struct PctScheduler {
+    rng: ChaCha8Rng,
+    depth: u32,
+    /// Priority of each task by id; change-point priorities are below `depth`, initial ones above.
+    priorities: Vec<u64>,
+    /// Choice-point numbers at which the next task is demoted, ascending.
+    change_points: Vec<u64>,
+    next_change: usize,
+    choice_point: u64,
+}
+
+impl PctScheduler {
+    /// PCT of `depth` for a run of about `estimated_choice_points` choice points.
+    pub fn new(seed: u64, depth: u32, estimated_choice_points: u64) -> PctScheduler {
+        let mut rng = stream(seed, Stream::Scheduler);
+        let horizon = estimated_choice_points.max(1);
+        let mut change_points: Vec<u64> = (1..depth.max(1))
+            .map(|_| rng.random_range(0..horizon))
+            .collect();
+        change_points.sort_unstable();
+        PctScheduler {
+            rng,
+            depth: depth.max(1),
+            priorities: Vec::new(),
+            change_points,
+            next_change: 0,
+            choice_point: 0,
+        }
+    }
+
+    /// The task's priority, drawn when the scheduler first sees it (right after its spawn,
+    /// since a new task is ready at once).
+    fn priority(&mut self, task: TaskId) -> u64 {
+        let index = task.as_u32() as usize;
+        if self.priorities.len() <= index {
+            self.priorities.resize(index + 1, 0);
+        }
+        if self.priorities[index] == 0 {
+            self.priorities[index] = u64::from(self.depth) + self.rng.random_range(0..u64::MAX / 2);
+        }
+        self.priorities[index]
+    }
+
+    fn highest(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
+        let mut best: Option<(u64, ReadyTask)> = None;
+        for candidate in ready.iter() {
+            let priority = self.priority(candidate.task);
+            if best.is_none_or(|(top, _)| priority > top) {
+                best = Some((priority, candidate));
+            }
+        }
+        best.expect("a scheduler is asked only when a task is ready")
+            .1
+    }
+}
+
+impl Scheduler for PctScheduler {
+    fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+        let mut chosen = self.highest(ready);
+        while self.change_points.get(self.next_change) == Some(&self.choice_point) {
+            self.next_change += 1;
+            // Demote to priority `next_change`, below every initial priority.
+            self.priorities[chosen.task.as_u32() as usize] = self.next_change as u64;
+            chosen = self.highest(ready);
+        }
+        self.choice_point += 1;
+        Ok(chosen)
+    }
+
+    fn name(&self) -> String {
+        format!("pct:{}", self.depth)
+    }
+}

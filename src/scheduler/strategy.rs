@@ -1,0 +1,190 @@
+//! `Strategy`: the built-in strategies by name, and the portfolio `check` uses by default.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::exhaustive::{ExhaustiveScheduler, Search};
+use super::{
+    ChoiceScheduler, Choices, FifoScheduler, PctScheduler, PosScheduler, RandomScheduler,
+    ReplayScheduler, Schedule, Scheduler,
+};
+
+/// The built-in strategies, chosen through [`Config::strategy`](crate::Config) or
+/// `SIMLOOP_STRATEGY`.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::Strategy;
+///
+/// assert_eq!(Strategy::Pct { depth: 3 }.to_string(), "pct:3");
+/// assert_eq!("pct:3".parse::<Strategy>(), Ok(Strategy::Pct { depth: 3 }));
+/// assert_eq!("random".parse::<Strategy>(), Ok(Strategy::Random));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// asyncio's loop order exactly: the task ready longest runs next.
+    Fifo,
+    /// A uniformly random ready task at every step, from the seed's scheduler stream.
+    Random,
+    /// PCT of the given depth ([`PctScheduler`]).
+    Pct {
+        /// Number of ordering constraints the sought bug needs (1 + change points).
+        depth: u32,
+    },
+    /// Partial order sampling ([`PosScheduler`]).
+    Pos,
+    /// Every schedule within a preemption bound; only meaningful for a sweep
+    /// ([`explore`](crate::explore)), where one iteration is one schedule.
+    Exhaustive {
+        /// The most preemptions a schedule may contain.
+        preemptions: u32,
+    },
+    /// Follow a recorded schedule exactly.
+    Replay(Schedule),
+    /// Follow a choice stream, then the seed's random walk.
+    Choices(Choices),
+    /// The default of `check`: iteration `i` uses strategy `i mod n` of
+    /// [`Strategy::PORTFOLIO`], chosen by measurement on the bug zoo.
+    #[default]
+    Portfolio,
+}
+
+/// What a sweep learned from its earlier runs, used by strategies that need an estimate of a
+/// run's length (PCT places its change points over it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SweepHints {
+    /// The most choice points an earlier run of the sweep made.
+    pub choice_points: u64,
+}
+
+impl Default for SweepHints {
+    fn default() -> SweepHints {
+        SweepHints { choice_points: 64 }
+    }
+}
+
+impl Strategy {
+    /// The members of [`Strategy::Portfolio`], in rotation order.
+    pub const PORTFOLIO: &'static [Strategy] = &[
+        Strategy::Random,
+        Strategy::Pct { depth: 2 },
+        Strategy::Pct { depth: 3 },
+        Strategy::Pos,
+    ];
+
+    /// The concrete strategy run for sweep iteration `iteration` (the portfolio rotates).
+    pub fn for_iteration(&self, iteration: u64) -> &Strategy {
+        match self {
+            Strategy::Portfolio => {
+                &Strategy::PORTFOLIO[(iteration % Strategy::PORTFOLIO.len() as u64) as usize]
+            }
+            other => other,
+        }
+    }
+
+    /// The scheduler this strategy runs with `seed`, with default hints.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::Strategy;
+    ///
+    /// assert_eq!(Strategy::Fifo.scheduler(0).name(), "fifo");
+    /// assert_eq!(Strategy::Portfolio.scheduler(1).name(), "pct:2");
+    /// ```
+    pub fn scheduler(&self, seed: u64) -> Box<dyn Scheduler> {
+        self.scheduler_with(seed, &SweepHints::default())
+    }
+
+    /// The scheduler this strategy runs with `seed`, informed by a sweep's `hints`.
+    pub fn scheduler_with(&self, seed: u64, hints: &SweepHints) -> Box<dyn Scheduler> {
+        match self.for_iteration(seed) {
+            Strategy::Fifo => Box::new(FifoScheduler),
+            Strategy::Random => Box::new(RandomScheduler::new(seed)),
+            Strategy::Pct { depth } => {
+                Box::new(PctScheduler::new(seed, *depth, hints.choice_points))
+            }
+            Strategy::Pos => Box::new(PosScheduler::new(seed)),
+            Strategy::Exhaustive { preemptions } => {
+                Box::new(ExhaustiveScheduler::new(Search::new(*preemptions)))
+            }
+            Strategy::Replay(schedule) => Box::new(ReplayScheduler::strict(schedule.clone())),
+            Strategy::Choices(choices) => Box::new(ChoiceScheduler::new(choices.clone(), seed)),
+            Strategy::Portfolio => unreachable!("for_iteration resolves the portfolio"),
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Fifo => f.write_str("fifo"),
+            Strategy::Random => f.write_str("random"),
+            Strategy::Pct { depth } => write!(f, "pct:{depth}"),
+            Strategy::Pos => f.write_str("pos"),
+            Strategy::Exhaustive { preemptions } => write!(f, "exhaustive:{preemptions}"),
+            Strategy::Replay(schedule) => write!(f, "replay({schedule})"),
+            Strategy::Choices(choices) => write!(f, "choices({} values)", choices.len()),
+            Strategy::Portfolio => f.write_str("portfolio"),
+        }
+    }
+}
+
+/// A strategy name that is not one of [`Strategy`]'s text forms.
+///
+/// # Examples
+///
+/// ```
+/// let err = "fast".parse::<simloop::Strategy>().unwrap_err();
+/// assert!(err.to_string().contains("pct:<depth>"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseStrategyError(String);
+
+impl fmt::Display for ParseStrategyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown strategy `{}`: expected `fifo`, `random`, `pct:<depth>` (depth 1..=16), \
+             `pos`, `exhaustive:<preemptions>` or `portfolio`",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for ParseStrategyError {}
+
+impl FromStr for Strategy {
+    type Err = ParseStrategyError;
+
+    fn from_str(text: &str) -> Result<Strategy, ParseStrategyError> {
+        let error = || ParseStrategyError(text.to_owned());
+        let lower = text.trim().to_ascii_lowercase();
+        let (name, argument) = match lower.split_once(':') {
+            Some((name, argument)) => (name, Some(argument)),
+            None => (lower.as_str(), None),
+        };
+        let number = |argument: Option<&str>, range: std::ops::RangeInclusive<u32>| {
+            argument
+                .and_then(|a| a.parse::<u32>().ok())
+                .filter(|n| range.contains(n))
+                .ok_or_else(error)
+        };
+        match (name, argument) {
+            ("fifo", None) => Ok(Strategy::Fifo),
+            ("random", None) => Ok(Strategy::Random),
+            ("pos", None) => Ok(Strategy::Pos),
+            ("portfolio", None) => Ok(Strategy::Portfolio),
+            ("pct", argument) => Ok(Strategy::Pct {
+                depth: number(argument, 1..=16)?,
+            }),
+            ("exhaustive", argument) => Ok(Strategy::Exhaustive {
+                preemptions: number(argument, 0..=64)?,
+            }),
+            _ => Err(error()),
+        }
+    }
+}
