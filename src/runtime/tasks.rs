@@ -31,20 +31,35 @@ pub(crate) enum TaskState {
     Cancelled,
 }
 
-pub(crate) struct TaskRecord {
-    pub(crate) name: Option<Rc<str>>,
-    pub(crate) site: &'static Location<'static>,
+/// What the run loop reads or writes at every step, kept apart from the records in a dense
+/// array: a million of these fit in the cache, a million records do not, and a step that
+/// touches no record saves a cache miss.
+#[derive(Clone, Copy)]
+struct Status {
+    state: TaskState,
+    aborted: bool,
+    /// `TaskRecord::waiting_on` holds a reason set during the task's last poll.
+    waiting: bool,
+}
+
+/// What a task table keeps for reports and for waking a task nobody else will wake.
+struct TaskRecord {
+    site: &'static Location<'static>,
     /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
     /// cleared when the task ends so its allocation can be freed.
-    pub(crate) waker: Option<Waker>,
-    pub(crate) state: TaskState,
-    pub(crate) aborted: bool,
-    pub(crate) waiting_on: Option<WaitReason>,
+    waker: Option<Waker>,
+    /// Meaningful only while `Status::waiting` is set.
+    waiting_on: Option<WaitReason>,
 }
 
 #[derive(Default)]
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
+    status: Vec<Status>,
+    /// The names of named tasks, by id (ascending: ids are handed out in order). Kept beside the
+    /// records rather than in them: most tasks have no name, and a million records are a
+    /// million times whatever each one carries.
+    names: Vec<(TaskId, Rc<str>)>,
 }
 
 impl TaskTable {
@@ -54,13 +69,18 @@ impl TaskTable {
         site: &'static Location<'static>,
     ) -> TaskId {
         let id = TaskId(self.records.len() as u32);
+        if let Some(name) = name {
+            self.names.push((id, name));
+        }
         self.records.push(TaskRecord {
-            name,
             site,
             waker: None,
+            waiting_on: None,
+        });
+        self.status.push(Status {
             state: TaskState::Pending,
             aborted: false,
-            waiting_on: None,
+            waiting: false,
         });
         id
     }
@@ -69,47 +89,97 @@ impl TaskTable {
         self.records.len()
     }
 
-    pub(crate) fn get(&self, id: TaskId) -> Option<&TaskRecord> {
-        self.records.get(id.index())
+    /// The name `id` was spawned with, if any.
+    pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {
+        name_in(&self.names, id)
     }
 
-    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut TaskRecord> {
-        self.records.get_mut(id.index())
-    }
-
-    /// Marks `id` ended and drops its stored waker.
-    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) {
+    /// Records the waker that can schedule `id`, and whether it starts out aborted.
+    pub(crate) fn start(&mut self, id: TaskId, waker: Waker, aborted: bool) {
         if let Some(record) = self.records.get_mut(id.index()) {
-            record.state = state;
-            record.waker = None;
-            record.waiting_on = None;
+            record.waker = Some(waker);
+        }
+        if let Some(status) = self.status.get_mut(id.index()) {
+            status.aborted = aborted;
         }
     }
 
+    /// `id` is about to be polled: returns whether it was aborted, and forgets what it waited
+    /// on (the poll will say again).
+    pub(crate) fn enter(&mut self, id: TaskId) -> bool {
+        let Some(status) = self.status.get_mut(id.index()) else {
+            return false;
+        };
+        if std::mem::take(&mut status.waiting) {
+            self.records[id.index()].waiting_on = None;
+        }
+        status.aborted
+    }
+
+    /// Notes what `id` is blocked on, for deadlock reports.
+    pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
+        if let Some(status) = self.status.get_mut(id.index()) {
+            status.waiting = true;
+            self.records[id.index()].waiting_on = Some(reason);
+        }
+    }
+
+    /// Marks a pending task aborted and returns a waker to schedule it with; `None` if `id`
+    /// has ended or was aborted already.
+    pub(crate) fn abort(&mut self, id: TaskId) -> Option<Option<Waker>> {
+        let status = self.status.get_mut(id.index())?;
+        if status.state != TaskState::Pending || status.aborted {
+            return None;
+        }
+        status.aborted = true;
+        Some(self.records[id.index()].waker.clone())
+    }
+
+    /// Marks every pending task aborted (again, if it was) and returns their wakers.
+    pub(crate) fn abort_all_pending(&mut self) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        for (status, record) in self.status.iter_mut().zip(&self.records) {
+            if status.state == TaskState::Pending {
+                status.aborted = true;
+                wakers.extend(record.waker.clone());
+            }
+        }
+        wakers
+    }
+
+    /// Marks `id` ended and hands back its stored waker, to be dropped outside the table.
+    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
+        let status = self.status.get_mut(id.index())?;
+        status.state = state;
+        let record = &mut self.records[id.index()];
+        if std::mem::take(&mut status.waiting) {
+            record.waiting_on = None;
+        }
+        record.waker.take()
+    }
+
     pub(crate) fn pending_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
-        self.records
+        self.status
             .iter()
             .enumerate()
-            .filter(|(_, record)| record.state == TaskState::Pending)
+            .filter(|(_, status)| status.state == TaskState::Pending)
             .map(|(index, _)| TaskId(index as u32))
     }
 
     /// The label the trace and reports use: the task's name, or `task-N`.
     pub(crate) fn label(&self, id: TaskId) -> String {
-        match self.get(id) {
+        match self.name(id) {
             _ if id == TaskId::NONE => "-".to_owned(),
-            Some(TaskRecord {
-                name: Some(name), ..
-            }) => name.to_string(),
-            _ => format!("task-{}", id.0),
+            Some(name) => name.to_string(),
+            None => format!("task-{}", id.0),
         }
     }
 
     pub(crate) fn info(&self, id: TaskId) -> TaskInfo {
-        let record = self.get(id);
+        let record = self.records.get(id.index());
         TaskInfo {
             id,
-            name: record.and_then(|r| r.name.as_deref().map(str::to_owned)),
+            name: self.name(id).map(|name| name.to_string()),
             spawned_at: record
                 .map(|r| format!("{}:{}:{}", r.site.file(), r.site.line(), r.site.column()))
                 .unwrap_or_default(),
@@ -117,7 +187,10 @@ impl TaskTable {
     }
 
     pub(crate) fn describe_wait(&self, id: TaskId) -> Option<String> {
-        let reason = self.get(id)?.waiting_on.as_ref()?;
+        if !self.status.get(id.index())?.waiting {
+            return None;
+        }
+        let reason = self.records[id.index()].waiting_on.as_ref()?;
         let names = |task: TaskId| format!("`{}`", self.label(task));
         Some(match reason {
             WaitReason::Sleep { until_ns } => {
@@ -132,13 +205,16 @@ impl TaskTable {
         })
     }
 
-    /// Names of every task, indexed by id, for the trace's text form.
-    pub(crate) fn labels(&self) -> Vec<Option<Rc<str>>> {
-        self.records
-            .iter()
-            .map(|record| record.name.clone())
-            .collect()
+    /// The names of the named tasks, by ascending id, for the trace's text form.
+    pub(crate) fn labels(&self) -> Vec<(TaskId, Rc<str>)> {
+        self.names.clone()
     }
+}
+
+/// The name of `id` in `names`, a list sorted by id.
+pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str>> {
+    let index = names.binary_search_by_key(&id, |(task, _)| *task).ok()?;
+    Some(&names[index].1)
 }
 
 /// Who a task is: its id, name and the place it was spawned.

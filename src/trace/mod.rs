@@ -94,7 +94,8 @@ pub struct Trace {
     pub(crate) events: VecDeque<Event>,
     pub(crate) dropped: u64,
     pub(crate) digest: u64,
-    pub(crate) labels: Vec<Option<Rc<str>>>,
+    /// The names of named tasks, by ascending id.
+    pub(crate) labels: Vec<(TaskId, Rc<str>)>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -168,9 +169,9 @@ impl Trace {
         if task == TaskId::NONE {
             return Cow::Borrowed("-");
         }
-        match self.labels.get(task.index()) {
-            Some(Some(name)) => Cow::Borrowed(name),
-            _ => Cow::Owned(format!("task-{}", task.0)),
+        match crate::runtime::tasks::name_in(&self.labels, task) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("task-{}", task.0)),
         }
     }
 
