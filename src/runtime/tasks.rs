@@ -18,7 +18,6 @@ pub(crate) trait WaitTarget {
 /// What a task is blocked on; set by the leaf future that returned `Pending`.
 #[derive(Clone)]
 pub(crate) enum WaitReason {
-    Sleep { until_ns: u64 },
     Join(TaskId),
     Target(Rc<dyn WaitTarget>),
     Other(&'static str),
@@ -193,12 +192,6 @@ impl TaskTable {
         let reason = self.records[id.index()].waiting_on.as_ref()?;
         let names = |task: TaskId| format!("`{}`", self.label(task));
         Some(match reason {
-            WaitReason::Sleep { until_ns } => {
-                format!(
-                    "sleep until {}",
-                    crate::time::Instant::from_nanos(*until_ns)
-                )
-            }
             WaitReason::Join(task) => format!("the end of task {}", names(*task)),
             WaitReason::Target(target) => target.describe(&names),
             WaitReason::Other(what) => (*what).to_owned(),
