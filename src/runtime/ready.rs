@@ -55,6 +55,7 @@ pub(crate) struct ReadySet {
 }
 
 impl ReadySet {
+    #[inline]
     pub(crate) fn push(&mut self, entry: Entry) {
         let task = entry.task();
         let runnable = match entry {
@@ -65,11 +66,13 @@ impl ReadySet {
         self.live += 1;
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.live == 0
     }
 
     /// Removes and returns the entry in `slot`, which must be live.
+    #[inline]
     pub(crate) fn take(&mut self, slot: usize) -> Entry {
         let taken = self
             .slots
@@ -171,6 +174,7 @@ impl ReadyView<'_> {
     ///
     /// Draws until it lands on a live slot; the set keeps at least half its slots live, so this
     /// takes fewer than two draws on average.
+    #[inline]
     pub fn sample(&self, mut below: impl FnMut(usize) -> usize) -> ReadyTask {
         let slots = &self.set.slots;
         loop {

@@ -62,6 +62,7 @@ pub(crate) struct TaskTable {
 }
 
 impl TaskTable {
+    #[inline]
     pub(crate) fn insert(
         &mut self,
         name: Option<Rc<str>>,
@@ -89,11 +90,13 @@ impl TaskTable {
     }
 
     /// The name `id` was spawned with, if any.
+    #[inline]
     pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {
         name_in(&self.names, id)
     }
 
     /// Records the waker that can schedule `id`, and whether it starts out aborted.
+    #[inline]
     pub(crate) fn start(&mut self, id: TaskId, waker: Waker, aborted: bool) {
         if let Some(record) = self.records.get_mut(id.index()) {
             record.waker = Some(waker);
@@ -105,6 +108,7 @@ impl TaskTable {
 
     /// `id` is about to be polled: returns whether it was aborted, and forgets what it waited
     /// on (the poll will say again).
+    #[inline]
     pub(crate) fn enter(&mut self, id: TaskId) -> bool {
         let Some(status) = self.status.get_mut(id.index()) else {
             return false;
@@ -116,6 +120,7 @@ impl TaskTable {
     }
 
     /// Notes what `id` is blocked on, for deadlock reports.
+    #[inline]
     pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
         if let Some(status) = self.status.get_mut(id.index()) {
             status.waiting = true;
@@ -147,6 +152,7 @@ impl TaskTable {
     }
 
     /// Marks `id` ended and hands back its stored waker, to be dropped outside the table.
+    #[inline]
     pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
         let status = self.status.get_mut(id.index())?;
         status.state = state;

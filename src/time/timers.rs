@@ -51,6 +51,7 @@ pub(crate) struct TimerHeap {
 }
 
 impl TimerHeap {
+    #[inline]
     pub(crate) fn insert(&mut self, deadline_ns: u64, waker: Waker, owner: TaskId) -> TimerKey {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -87,6 +88,7 @@ impl TimerHeap {
     }
 
     /// Whether `key` is still pending (neither fired nor cancelled).
+    #[inline]
     pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
         self.slots
             .get(key.slot as usize)
@@ -102,6 +104,7 @@ impl TimerHeap {
     }
 
     /// The earliest pending deadline, discarding cancelled entries on the way.
+    #[inline]
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
         while let Some((deadline_ns, top)) = self.heap.peek() {
             if self.slots[top.slot as usize].seq == top.seq {
@@ -113,6 +116,7 @@ impl TimerHeap {
     }
 
     /// Removes every timer due at or before `now_ns`, in (deadline, registration) order.
+    #[inline]
     pub(crate) fn fire_due(&mut self, now_ns: u64, fired: &mut Vec<Fired>) {
         while let Some((deadline_ns, _)) = self.heap.peek() {
             if deadline_ns > now_ns {

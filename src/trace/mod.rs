@@ -268,6 +268,7 @@ impl fmt::Display for DisplayKind<'_> {
     }
 }
 
+#[inline]
 fn digest_event(hash: u64, time_ns: u64, step: u64, task: TaskId, kind: &EventKind) -> u64 {
     let hash = mix(mix(mix(hash, time_ns), step), u64::from(task.0));
     match kind {
