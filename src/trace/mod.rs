@@ -91,7 +91,10 @@ pub struct Event {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub(crate) level: TraceLevel,
+    /// In recording order, except that a full tail is a ring whose oldest event is at
+    /// `oldest`: read them through [`Trace::events`].
     pub(crate) events: VecDeque<Event>,
+    oldest: usize,
     pub(crate) dropped: u64,
     pub(crate) digest: u64,
     /// The names of named tasks, by ascending id.
@@ -127,16 +130,21 @@ impl Trace {
             return;
         }
         self.digest = digest_event(self.digest, time_ns, step, task, &kind);
-        if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
-            self.events.pop_front();
-            self.dropped += 1;
-        }
-        self.events.push_back(Event {
+        let event = Event {
             time: Instant::from_nanos(time_ns),
             step,
             task,
             kind,
-        });
+        };
+        if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
+            // The tail is full: overwrite the oldest event in place (cheaper than popping it
+            // and pushing the new one) and let the next one be the oldest.
+            self.events[self.oldest] = event;
+            self.oldest = (self.oldest + 1) % TAIL_LEN;
+            self.dropped += 1;
+            return;
+        }
+        self.events.push_back(event);
     }
 
     /// The level this trace was recorded at.
@@ -146,7 +154,9 @@ impl Trace {
 
     /// The events kept: all of them at [`TraceLevel::Full`], the last [`TAIL_LEN`] otherwise.
     pub fn events(&self) -> impl Iterator<Item = &Event> + '_ {
-        self.events.iter()
+        self.events
+            .range(self.oldest..)
+            .chain(self.events.range(..self.oldest))
     }
 
     /// How many earlier events the tail no longer holds.
@@ -209,7 +219,7 @@ impl Trace {
     /// ```
     pub fn text_filtered(&self, mut keep: impl FnMut(&Event) -> bool) -> String {
         let mut out = String::new();
-        for event in self.events.iter().filter(|event| keep(event)) {
+        for event in self.events().filter(|event| keep(event)) {
             self.write_line(&mut out, event);
             out.push('\n');
         }
@@ -224,8 +234,7 @@ impl Trace {
     /// The last `count` events as text lines, for failure reports.
     pub fn tail_lines(&self, count: usize) -> Vec<String> {
         let skip = self.events.len().saturating_sub(count);
-        self.events
-            .iter()
+        self.events()
             .skip(skip)
             .map(|event| {
                 let mut line = String::new();
