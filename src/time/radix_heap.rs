@@ -67,6 +67,7 @@ impl<T> RadixHeap<T> {
         self.at_floor.pop_front()
     }
 
+    #[inline]
     fn place(&mut self, key: u64, value: T) {
         let differing = key ^ self.floor;
         if differing == 0 {
