@@ -260,7 +260,8 @@ fn profile_simloop(args: &[String]) {
             median_ns_per_op(reps, 3 * size, || on_simloop::w1_timers(&durations))
         }
         Some("w4") => median_ns_per_op(reps, size, || on_simloop::w4_spawn_join(size)),
-        other => panic!("--profile takes w1 or w4 and a size, not {other:?}"),
+        Some("empty") => median_ns_per_op(reps, size, || on_simloop::empty_runs(size)),
+        other => panic!("--profile takes w1, w4 or empty and a size, not {other:?}"),
     };
     println!("{median:.1} ns/op");
 }

@@ -48,3 +48,11 @@ pub fn w4_spawn_join(tasks: u64) {
     });
     assert_eq!(sum.unwrap(), workloads::triangle(tasks), "W4 simloop");
 }
+
+/// `runs` simulations of an empty main future: the fixed cost of building and dropping one.
+pub fn empty_runs(runs: u64) {
+    for seed in 0..runs {
+        let run = Sim::new(Config::default().with_seed(seed)).run(async {});
+        run.result.unwrap();
+    }
+}
