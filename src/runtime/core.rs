@@ -91,7 +91,7 @@ impl Core {
         if by != TaskId::NONE && by != target {
             self.record(EventKind::Wake { target });
         }
-        self.ready.borrow_mut().push(Entry::Task(runnable));
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn schedule_main(&self) {
@@ -130,7 +130,7 @@ impl Core {
         let name = tasks.name(id).cloned();
         drop(tasks);
         self.record(EventKind::Spawn { child: id, name });
-        self.ready.borrow_mut().push(Entry::Task(runnable));
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn finish_task(&self, id: TaskId, cancelled: bool) {

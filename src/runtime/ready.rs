@@ -14,21 +14,48 @@ use crate::task::TaskId;
 /// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
 pub(crate) enum Entry {
     Main,
-    Task(Runnable<TaskId>),
+    Task(TaskRunnable),
 }
 
 impl Entry {
     pub(crate) fn task(&self) -> TaskId {
         match self {
             Entry::Main => TaskId::MAIN,
-            Entry::Task(runnable) => *runnable.metadata(),
+            Entry::Task(runnable) => runnable.task,
         }
     }
 }
 
-/// One place in arrival order. The task's id sits beside its runnable so that offering and
-/// choosing tasks never reads the tasks' own allocations: with a million ready tasks, every such
-/// read is a cache miss. A taken entry leaves `TaskId::NONE` behind.
+/// A task's runnable with the task's id kept beside it, so that the run loop can choose,
+/// trace and enter a task without reading the task's own allocation: with a million ready
+/// tasks every such read is a cache miss, and the poll itself pays for one anyway.
+pub(crate) struct TaskRunnable {
+    task: TaskId,
+    runnable: Runnable<TaskId>,
+}
+
+impl TaskRunnable {
+    /// The task's id (the runnable's metadata, without reading it).
+    pub(crate) fn metadata(&self) -> &TaskId {
+        &self.task
+    }
+
+    /// Polls the task once; see [`Runnable::run`].
+    pub(crate) fn run(self) -> bool {
+        self.runnable.run()
+    }
+}
+
+impl From<Runnable<TaskId>> for TaskRunnable {
+    fn from(runnable: Runnable<TaskId>) -> TaskRunnable {
+        TaskRunnable {
+            task: *runnable.metadata(),
+            runnable,
+        }
+    }
+}
+
+/// One place in arrival order; a taken entry leaves `TaskId::NONE` behind.
 struct Slot {
     task: TaskId,
     /// `None` for the main future.
@@ -42,7 +69,10 @@ impl Slot {
 
     fn into_entry(self) -> Entry {
         match self.runnable {
-            Some(runnable) => Entry::Task(runnable),
+            Some(runnable) => Entry::Task(TaskRunnable {
+                task: self.task,
+                runnable,
+            }),
             None => Entry::Main,
         }
     }
@@ -57,10 +87,9 @@ pub(crate) struct ReadySet {
 impl ReadySet {
     #[inline]
     pub(crate) fn push(&mut self, entry: Entry) {
-        let task = entry.task();
-        let runnable = match entry {
-            Entry::Main => None,
-            Entry::Task(runnable) => Some(runnable),
+        let (task, runnable) = match entry {
+            Entry::Main => (TaskId::MAIN, None),
+            Entry::Task(ready) => (ready.task, Some(ready.runnable)),
         };
         self.slots.push_back(Slot { task, runnable });
         self.live += 1;
