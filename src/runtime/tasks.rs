@@ -30,15 +30,53 @@ pub(crate) enum TaskState {
     Cancelled,
 }
 
-/// What the run loop reads or writes at every step, kept apart from the records in a dense
-/// array: a million of these fit in the cache, a million records do not, and a step that
-/// touches no record saves a cache miss.
-#[derive(Clone, Copy)]
-struct Status {
-    state: TaskState,
-    aborted: bool,
-    /// `TaskRecord::waiting_on` holds a reason set during the task's last poll.
-    waiting: bool,
+/// Two bits per task that the run loop reads at every step, packed so that a million tasks'
+/// worth (250 KB) stays in the cache while their records (48 MB) cannot: reading a record at
+/// every poll was a cache miss per step.
+#[derive(Default)]
+struct Flags {
+    words: Vec<u64>,
+}
+
+/// The task was aborted: drop it at its next poll.
+const ABORTED: u32 = 0;
+/// `TaskRecord::waiting_on` holds a reason set during the task's last poll.
+const WAITING: u32 = 1;
+
+impl Flags {
+    const PER_WORD: usize = 32;
+
+    fn push(&mut self, id: TaskId) {
+        if id.index() % Flags::PER_WORD == 0 {
+            self.words.push(0);
+        }
+    }
+
+    fn bit(id: TaskId, flag: u32) -> (usize, u64) {
+        let index = id.index();
+        let shift = 2 * (index % Flags::PER_WORD) as u32 + flag;
+        (index / Flags::PER_WORD, 1 << shift)
+    }
+
+    fn get(&self, id: TaskId, flag: u32) -> bool {
+        let (word, bit) = Flags::bit(id, flag);
+        self.words.get(word).is_some_and(|bits| bits & bit != 0)
+    }
+
+    /// Sets `flag` of `id` to `value` and returns what it was.
+    fn replace(&mut self, id: TaskId, flag: u32, value: bool) -> bool {
+        let (word, bit) = Flags::bit(id, flag);
+        let Some(bits) = self.words.get_mut(word) else {
+            return false;
+        };
+        let was = *bits & bit != 0;
+        if value {
+            *bits |= bit;
+        } else {
+            *bits &= !bit;
+        }
+        was
+    }
 }
 
 /// What a task table keeps for reports and for waking a task nobody else will wake.
@@ -54,7 +92,8 @@ struct TaskRecord {
 #[derive(Default)]
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
-    status: Vec<Status>,
+    states: Vec<TaskState>,
+    flags: Flags,
     /// The names of named tasks, by id (ascending: ids are handed out in order). Kept beside the
     /// records rather than in them: most tasks have no name, and a million records are a
     /// million times whatever each one carries.
@@ -77,11 +116,8 @@ impl TaskTable {
             waker: None,
             waiting_on: None,
         });
-        self.status.push(Status {
-            state: TaskState::Pending,
-            aborted: false,
-            waiting: false,
-        });
+        self.states.push(TaskState::Pending);
+        self.flags.push(id);
         id
     }
 
@@ -101,50 +137,44 @@ impl TaskTable {
         if let Some(record) = self.records.get_mut(id.index()) {
             record.waker = Some(waker);
         }
-        if let Some(status) = self.status.get_mut(id.index()) {
-            status.aborted = aborted;
-        }
+        self.flags.replace(id, ABORTED, aborted);
     }
 
     /// `id` is about to be polled: returns whether it was aborted, and forgets what it waited
     /// on (the poll will say again).
     #[inline]
     pub(crate) fn enter(&mut self, id: TaskId) -> bool {
-        let Some(status) = self.status.get_mut(id.index()) else {
-            return false;
-        };
-        if std::mem::take(&mut status.waiting) {
+        if self.flags.replace(id, WAITING, false) {
             self.records[id.index()].waiting_on = None;
         }
-        status.aborted
+        self.flags.get(id, ABORTED)
     }
 
     /// Notes what `id` is blocked on, for deadlock reports.
     #[inline]
     pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
-        if let Some(status) = self.status.get_mut(id.index()) {
-            status.waiting = true;
-            self.records[id.index()].waiting_on = Some(reason);
+        if let Some(record) = self.records.get_mut(id.index()) {
+            record.waiting_on = Some(reason);
+            self.flags.replace(id, WAITING, true);
         }
     }
 
     /// Marks a pending task aborted and returns a waker to schedule it with; `None` if `id`
     /// has ended or was aborted already.
     pub(crate) fn abort(&mut self, id: TaskId) -> Option<Option<Waker>> {
-        let status = self.status.get_mut(id.index())?;
-        if status.state != TaskState::Pending || status.aborted {
+        if *self.states.get(id.index())? != TaskState::Pending || self.flags.get(id, ABORTED) {
             return None;
         }
-        status.aborted = true;
+        self.flags.replace(id, ABORTED, true);
         Some(self.records[id.index()].waker.clone())
     }
 
     /// Marks every pending task aborted (again, if it was) and returns their wakers.
     pub(crate) fn abort_all_pending(&mut self) -> Vec<Waker> {
         let mut wakers = Vec::new();
-        for (status, record) in self.status.iter_mut().zip(&self.records) {
-            if status.state == TaskState::Pending {
-                status.aborted = true;
+        for (index, (state, record)) in self.states.iter().zip(&self.records).enumerate() {
+            if *state == TaskState::Pending {
+                self.flags.replace(TaskId(index as u32), ABORTED, true);
                 wakers.extend(record.waker.clone());
             }
         }
@@ -154,20 +184,19 @@ impl TaskTable {
     /// Marks `id` ended and hands back its stored waker, to be dropped outside the table.
     #[inline]
     pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
-        let status = self.status.get_mut(id.index())?;
-        status.state = state;
+        *self.states.get_mut(id.index())? = state;
         let record = &mut self.records[id.index()];
-        if std::mem::take(&mut status.waiting) {
+        if self.flags.replace(id, WAITING, false) {
             record.waiting_on = None;
         }
         record.waker.take()
     }
 
     pub(crate) fn pending_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
-        self.status
+        self.states
             .iter()
             .enumerate()
-            .filter(|(_, status)| status.state == TaskState::Pending)
+            .filter(|(_, state)| **state == TaskState::Pending)
             .map(|(index, _)| TaskId(index as u32))
     }
 
@@ -192,7 +221,7 @@ impl TaskTable {
     }
 
     pub(crate) fn describe_wait(&self, id: TaskId) -> Option<String> {
-        if !self.status.get(id.index())?.waiting {
+        if !self.flags.get(id, WAITING) {
             return None;
         }
         let reason = self.records[id.index()].waiting_on.as_ref()?;
