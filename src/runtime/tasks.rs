@@ -40,7 +40,7 @@ struct Flags {
 
 /// The task was aborted: drop it at its next poll.
 const ABORTED: u32 = 0;
-/// `TaskRecord::waiting_on` holds a reason set during the task's last poll.
+/// The task has a wait reason (in `TaskTable::waits`), set during its last poll.
 const WAITING: u32 = 1;
 
 impl Flags {
@@ -85,8 +85,9 @@ struct TaskRecord {
     /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
     /// cleared when the task ends so its allocation can be freed.
     waker: Option<Waker>,
-    /// Meaningful only while `Status::waiting` is set.
-    waiting_on: Option<WaitReason>,
+    /// Where its wait reason is in `TaskTable::waits`; meaningful while its `WAITING` flag is
+    /// set.
+    wait: u32,
 }
 
 #[derive(Default)]
@@ -94,6 +95,11 @@ pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
     states: Vec<TaskState>,
     flags: Flags,
+    /// Wait reasons of the tasks blocked right now, with free places listed in `free_waits`. A
+    /// reason is 24 bytes and only blocked tasks have one, so they live here rather than in
+    /// every record.
+    waits: Vec<Option<WaitReason>>,
+    free_waits: Vec<u32>,
     /// The names of named tasks, by id (ascending: ids are handed out in order). Kept beside the
     /// records rather than in them: most tasks have no name, and a million records are a
     /// million times whatever each one carries.
@@ -114,7 +120,7 @@ impl TaskTable {
         self.records.push(TaskRecord {
             site,
             waker: None,
-            waiting_on: None,
+            wait: 0,
         });
         self.states.push(TaskState::Pending);
         self.flags.push(id);
@@ -144,18 +150,34 @@ impl TaskTable {
     /// on (the poll will say again).
     #[inline]
     pub(crate) fn enter(&mut self, id: TaskId) -> bool {
-        if self.flags.replace(id, WAITING, false) {
-            self.records[id.index()].waiting_on = None;
-        }
+        self.forget_wait(id);
         self.flags.get(id, ABORTED)
     }
 
     /// Notes what `id` is blocked on, for deadlock reports.
     #[inline]
     pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
-        if let Some(record) = self.records.get_mut(id.index()) {
-            record.waiting_on = Some(reason);
-            self.flags.replace(id, WAITING, true);
+        let Some(record) = self.records.get_mut(id.index()) else {
+            return;
+        };
+        if self.flags.replace(id, WAITING, true) {
+            self.waits[record.wait as usize] = Some(reason);
+        } else if let Some(wait) = self.free_waits.pop() {
+            self.waits[wait as usize] = Some(reason);
+            record.wait = wait;
+        } else {
+            record.wait = self.waits.len() as u32;
+            self.waits.push(Some(reason));
+        }
+    }
+
+    /// Drops the wait reason of `id`, if it has one.
+    #[inline]
+    fn forget_wait(&mut self, id: TaskId) {
+        if self.flags.replace(id, WAITING, false) {
+            let wait = self.records[id.index()].wait;
+            self.waits[wait as usize] = None;
+            self.free_waits.push(wait);
         }
     }
 
@@ -185,11 +207,8 @@ impl TaskTable {
     #[inline]
     pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
         *self.states.get_mut(id.index())? = state;
-        let record = &mut self.records[id.index()];
-        if self.flags.replace(id, WAITING, false) {
-            record.waiting_on = None;
-        }
-        record.waker.take()
+        self.forget_wait(id);
+        self.records[id.index()].waker.take()
     }
 
     pub(crate) fn pending_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
@@ -224,7 +243,7 @@ impl TaskTable {
         if !self.flags.get(id, WAITING) {
             return None;
         }
-        let reason = self.records[id.index()].waiting_on.as_ref()?;
+        let reason = self.waits[self.records[id.index()].wait as usize].as_ref()?;
         let names = |task: TaskId| format!("`{}`", self.label(task));
         Some(match reason {
             WaitReason::Join(task) => format!("the end of task {}", names(*task)),
