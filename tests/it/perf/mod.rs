@@ -14,6 +14,8 @@ use simloop::{Config, Sim, Strategy, TraceLevel};
 
 use crate::assert_snapshot;
 
+mod structures;
+
 /// `tasks` tasks mixing equal-deadline sleeps, yields, `sleep(0)`, timeouts and aborts, enough
 /// of them to make the ready set compact itself; returns the order in which steps happened.
 async fn busy(tasks: u64) -> Vec<u64> {
