@@ -19,6 +19,7 @@ pub(crate) mod extensions;
 mod failure;
 mod panics;
 pub(crate) mod ready;
+pub(crate) mod spare;
 pub(crate) mod tasks;
 
 pub(crate) use failure::REPORT_EVENTS;

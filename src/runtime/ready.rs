@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use async_task::Runnable;
 
+use super::spare;
 use crate::task::TaskId;
 
 /// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
@@ -78,10 +79,31 @@ impl Slot {
     }
 }
 
-#[derive(Default)]
 pub(crate) struct ReadySet {
     slots: VecDeque<Slot>,
     live: usize,
+}
+
+thread_local! {
+    /// A dropped ready set's emptied buffer, for the next one (see [`spare`]).
+    static SPARE: spare::Slot<VecDeque<Slot>> = const { spare::Slot::new(None) };
+}
+
+impl Default for ReadySet {
+    fn default() -> ReadySet {
+        ReadySet {
+            slots: spare::take(&SPARE).unwrap_or_default(),
+            live: 0,
+        }
+    }
+}
+
+impl Drop for ReadySet {
+    fn drop(&mut self) {
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        spare::keep(&SPARE, slots, VecDeque::capacity);
+    }
 }
 
 impl ReadySet {

@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 
+use super::spare;
 use crate::task::TaskId;
 
 /// Something a blocked task waits on, described for deadlock reports.
@@ -90,7 +91,6 @@ struct TaskRecord {
     wait: u32,
 }
 
-#[derive(Default)]
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
     states: Vec<TaskState>,
@@ -104,6 +104,63 @@ pub(crate) struct TaskTable {
     /// records rather than in them: most tasks have no name, and a million records are a
     /// million times whatever each one carries.
     names: Vec<(TaskId, Rc<str>)>,
+}
+
+/// A dropped table's emptied buffers, kept for the next one (see [`spare`]).
+struct Buffers {
+    records: Vec<TaskRecord>,
+    states: Vec<TaskState>,
+    flags: Vec<u64>,
+    waits: Vec<Option<WaitReason>>,
+    free_waits: Vec<u32>,
+    names: Vec<(TaskId, Rc<str>)>,
+}
+
+thread_local! {
+    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+}
+
+impl Default for TaskTable {
+    fn default() -> TaskTable {
+        let buffers = spare::take(&SPARE).unwrap_or(Buffers {
+            records: Vec::new(),
+            states: Vec::new(),
+            flags: Vec::new(),
+            waits: Vec::new(),
+            free_waits: Vec::new(),
+            names: Vec::new(),
+        });
+        TaskTable {
+            records: buffers.records,
+            states: buffers.states,
+            flags: Flags {
+                words: buffers.flags,
+            },
+            waits: buffers.waits,
+            free_waits: buffers.free_waits,
+            names: buffers.names,
+        }
+    }
+}
+
+impl Drop for TaskTable {
+    fn drop(&mut self) {
+        let mut buffers = Buffers {
+            records: std::mem::take(&mut self.records),
+            states: std::mem::take(&mut self.states),
+            flags: std::mem::take(&mut self.flags.words),
+            waits: std::mem::take(&mut self.waits),
+            free_waits: std::mem::take(&mut self.free_waits),
+            names: std::mem::take(&mut self.names),
+        };
+        buffers.records.clear();
+        buffers.states.clear();
+        buffers.flags.clear();
+        buffers.waits.clear();
+        buffers.free_waits.clear();
+        buffers.names.clear();
+        spare::keep(&SPARE, buffers, |buffers| buffers.records.capacity());
+    }
 }
 
 impl TaskTable {

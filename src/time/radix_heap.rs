@@ -55,6 +55,19 @@ impl<T> RadixHeap<T> {
         self.place(key, value);
     }
 
+    /// Removes every entry, keeping buckets with room for at most `room` entries for reuse.
+    pub(crate) fn clear(&mut self, room: usize) {
+        self.floor = 0;
+        self.occupied = [0; BUCKETS / 64];
+        self.at_floor.clear();
+        for bucket in &mut self.buckets {
+            bucket.clear();
+            if bucket.capacity() > room {
+                *bucket = Vec::new();
+            }
+        }
+    }
+
     /// The smallest key (the earliest pushed among equals) and its value, without removing them.
     pub(crate) fn peek(&mut self) -> Option<(u64, &T)> {
         self.settle();

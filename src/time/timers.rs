@@ -8,6 +8,7 @@
 use std::task::Waker;
 
 use super::radix_heap::RadixHeap;
+use crate::runtime::spare;
 use crate::task::TaskId;
 
 /// A registered timer as the heap holds it: which slot, and the registration number that must
@@ -40,7 +41,6 @@ pub(crate) struct Fired {
     pub(crate) owner: TaskId,
 }
 
-#[derive(Default)]
 pub(crate) struct TimerHeap {
     /// Entries keyed by deadline; the heap is stable, so timers due at the same instant fire in
     /// registration order, as asyncio's do.
@@ -48,6 +48,47 @@ pub(crate) struct TimerHeap {
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
+}
+
+/// A dropped heap's emptied buffers, kept for the next one (see [`spare`]).
+struct Buffers {
+    heap: RadixHeap<Entry>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+}
+
+impl Default for TimerHeap {
+    fn default() -> TimerHeap {
+        let buffers = spare::take(&SPARE).unwrap_or_else(|| Buffers {
+            heap: RadixHeap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+        });
+        TimerHeap {
+            heap: buffers.heap,
+            slots: buffers.slots,
+            free: buffers.free,
+            next_seq: 0,
+        }
+    }
+}
+
+impl Drop for TimerHeap {
+    fn drop(&mut self) {
+        let mut buffers = Buffers {
+            heap: std::mem::take(&mut self.heap),
+            slots: std::mem::take(&mut self.slots),
+            free: std::mem::take(&mut self.free),
+        };
+        buffers.heap.clear(spare::LIMIT);
+        buffers.slots.clear();
+        buffers.free.clear();
+        spare::keep(&SPARE, buffers, |buffers| buffers.slots.capacity());
+    }
 }
 
 impl TimerHeap {
