@@ -117,8 +117,14 @@ fn mix_str(mut hash: u64, text: &str) -> u64 {
 
 impl Trace {
     pub(crate) fn new(level: TraceLevel) -> Trace {
+        // A tail fills up in any run worth tracing: allocate it once instead of growing it.
+        let events = match level {
+            TraceLevel::Tail => VecDeque::with_capacity(TAIL_LEN),
+            _ => VecDeque::new(),
+        };
         Trace {
             level,
+            events,
             digest: FNV_OFFSET,
             ..Trace::default()
         }
