@@ -68,6 +68,26 @@ impl<T> RadixHeap<T> {
         }
     }
 
+    /// Removes and returns the entry `peek` would show if its key is at most `limit`.
+    ///
+    /// Unlike `peek`, this never raises the floor above `limit`: the timer heap pops what is due
+    /// now and then registers timers due before the next deadline, which a floor already raised
+    /// to that deadline would have to be rebuilt for.
+    pub(crate) fn pop_at_most(&mut self, limit: u64) -> Option<(u64, T)> {
+        if self.at_floor.is_empty() {
+            let lowest = self.lowest()?;
+            let min = self.buckets[lowest].iter().map(|(key, _)| *key).min()?;
+            if min > limit {
+                return None;
+            }
+            self.settle();
+        }
+        if self.at_floor.front()?.0 > limit {
+            return None;
+        }
+        self.at_floor.pop_front()
+    }
+
     /// The smallest key (the earliest pushed among equals) and its value, without removing them.
     pub(crate) fn peek(&mut self) -> Option<(u64, &T)> {
         self.settle();

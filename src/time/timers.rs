@@ -159,13 +159,7 @@ impl TimerHeap {
     /// Removes every timer due at or before `now_ns`, in (deadline, registration) order.
     #[inline]
     pub(crate) fn fire_due(&mut self, now_ns: u64, fired: &mut Vec<Fired>) {
-        while let Some((deadline_ns, _)) = self.heap.peek() {
-            if deadline_ns > now_ns {
-                break;
-            }
-            let Some((_, top)) = self.heap.pop() else {
-                break;
-            };
+        while let Some((_, top)) = self.heap.pop_at_most(now_ns) {
             let slot = &mut self.slots[top.slot as usize];
             if slot.seq != top.seq {
                 continue;
