@@ -290,9 +290,7 @@ impl TaskTable {
         TaskInfo {
             id,
             name: self.name(id).map(|name| name.to_string()),
-            spawned_at: record
-                .map(|r| format!("{}:{}:{}", r.site.file(), r.site.line(), r.site.column()))
-                .unwrap_or_default(),
+            spawned_at: record.map(|r| spawn_site(r.site)).unwrap_or_default(),
         }
     }
 
@@ -313,6 +311,15 @@ impl TaskTable {
     pub(crate) fn labels(&self) -> Vec<(TaskId, Rc<str>)> {
         self.names.clone()
     }
+}
+
+/// `file:line:column`, written into a string sized for it at once (reports of a sweep with
+/// leaked tasks build many of these).
+fn spawn_site(site: &Location<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(site.file().len() + 2 * 11);
+    let _ = write!(text, "{}:{}:{}", site.file(), site.line(), site.column());
+    text
 }
 
 /// The name of `id` in `names`, a list sorted by id.
