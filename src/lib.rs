@@ -63,8 +63,13 @@
 //!   [`TaskGroup`](task::TaskGroup), [`gather`], [`gather_settled`].
 //! - [`scheduler`]: the [`Scheduler`](scheduler::Scheduler) trait, the strategies and
 //!   [`Schedule`].
+//! - [`sync`]: asyncio's queues, semaphore, lock, event, condition and barrier.
 //! - [`random`]: seeded randomness for user code.
 //! - [`trace`]: the event trace.
+//! - [`net`], [`fs`], [`fault!`] and [`sim`]: the simulated world: hosts and requests, files,
+//!   fault sites, and the per-seed fault mix.
+//! - `proptest` (feature `proptest`): strategies over interleavings for property tests.
+//! - `tracing_bridge` (feature `tracing`): `tracing` events as trace lines.
 
 #![forbid(unsafe_code)]
 
@@ -73,13 +78,25 @@ pub mod config;
 pub mod random;
 mod runtime;
 pub mod scheduler;
+pub mod sim;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod trace;
+
+#[doc(hidden)]
+#[path = "fuzz_support.rs"]
+pub mod __fuzz;
+#[cfg(feature = "proptest")]
+#[path = "proptest_support.rs"]
+pub mod proptest;
+#[cfg(feature = "tracing")]
+pub mod tracing_bridge;
 
 pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
 pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo};
 pub use scheduler::{Schedule, Strategy};
+pub use sim::{fs, net};
 pub use task::{gather, gather_settled};
 pub use trace::{Trace, TraceLevel};

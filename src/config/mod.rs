@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::scheduler::{Schedule, Strategy};
+use crate::sim::WorldConfig;
 use crate::trace::TraceLevel;
 
 mod env;
@@ -61,6 +62,8 @@ pub struct Config {
     pub trace_path: Option<PathBuf>,
     /// Most runs spent shrinking a failing schedule (0 turns shrinking off).
     pub shrink_runs: u64,
+    /// The simulated world's latencies, fault rates and swarm bounds.
+    pub world: WorldConfig,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             replay: None,
             trace_path: None,
             shrink_runs: 2_000,
+            world: WorldConfig::default(),
         }
     }
 }
@@ -162,6 +166,22 @@ impl Config {
         self
     }
 
+    /// This config with the simulated world's settings `world`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::sim::{Rate, WorldConfig};
+    ///
+    /// let config = simloop::Config::default()
+    ///     .with_world(WorldConfig::default().with_loss(Rate::fixed(0.01)));
+    /// assert_eq!(config.world.loss, Rate::fixed(0.01));
+    /// ```
+    pub fn with_world(mut self, world: WorldConfig) -> Config {
+        self.world = world;
+        self
+    }
+
     /// Checks that a run with this config can work.
     ///
     /// # Errors
@@ -196,7 +216,7 @@ impl Config {
         if self.jobs == 0 {
             return Err(ConfigError::new("jobs", "must be at least 1"));
         }
-        Ok(())
+        self.world.validate()
     }
 }
 

@@ -42,6 +42,8 @@ pub(crate) struct Core {
     pub(crate) user_rng: RefCell<ChaCha8Rng>,
     pub(crate) pending_failure: RefCell<Option<Pending>>,
     pub(crate) extensions: super::extensions::Extensions,
+    /// The simulated world's settings, read when `sim` first needs them.
+    pub(crate) world: crate::sim::WorldConfig,
 }
 
 impl Core {
@@ -64,6 +66,7 @@ impl Core {
             user_rng: RefCell::new(stream(config.seed, Stream::User)),
             pending_failure: RefCell::new(None),
             extensions: Default::default(),
+            world: config.world.clone(),
         }
     }
 

@@ -28,6 +28,14 @@ impl Extensions {
         value
     }
 
+    /// The simulation's `T`, if something created it.
+    pub(crate) fn get<T: Any>(&self) -> Option<Rc<T>> {
+        let id = TypeId::of::<T>();
+        let entries = self.entries.borrow();
+        let (_, value) = entries.iter().find(|(key, _)| *key == id)?;
+        Rc::clone(value).downcast::<T>().ok()
+    }
+
     /// Drops every extension, last added first.
     pub(crate) fn clear(&self) {
         let entries = std::mem::take(&mut *self.entries.borrow_mut());

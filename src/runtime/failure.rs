@@ -123,6 +123,8 @@ pub struct FailureContext {
     pub test_name: Option<String>,
     /// The last events of the trace as text lines.
     pub last_events: Vec<String>,
+    /// The simulated world's fault mix and fault sites, when the run used them.
+    pub world: Vec<String>,
 }
 
 impl FailureContext {
@@ -259,6 +261,12 @@ impl fmt::Display for Failure {
             )?;
             if !explanation.is_empty() {
                 writeln!(f, "    {explanation}")?;
+            }
+        }
+        if !context.world.is_empty() {
+            writeln!(f, "  simulated world:")?;
+            for line in &context.world {
+                writeln!(f, "    {line}")?;
             }
         }
         if !context.last_events.is_empty() {

@@ -476,6 +476,7 @@ impl RunLoop<'_> {
                 trace.labels = core.tasks.borrow().labels();
                 trace.tail_lines(failure::REPORT_EVENTS)
             },
+            world: crate::sim::report_lines(core),
         });
         let tasks = core.tasks.borrow();
         match cause {
@@ -525,5 +526,6 @@ pub(crate) fn failure_context<T>(seed: u64, strategy: &str, run: &Run<T>) -> Fai
         iteration: None,
         test_name: panics::test_name(),
         last_events: run.trace.tail_lines(REPORT_EVENTS),
+        world: Vec::new(),
     }
 }

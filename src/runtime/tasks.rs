@@ -188,6 +188,11 @@ impl TaskTable {
         self.records.len()
     }
 
+    /// Whether `id` is pending, finished or cancelled.
+    pub(crate) fn state(&self, id: TaskId) -> Option<TaskState> {
+        self.states.get(id.index()).copied()
+    }
+
     /// The name `id` was spawned with, if any.
     #[inline]
     pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {

@@ -127,6 +127,9 @@ impl fmt::Display for Strategy {
             Strategy::Pos => f.write_str("pos"),
             Strategy::Exhaustive { preemptions } => write!(f, "exhaustive:{preemptions}"),
             Strategy::Replay(schedule) => write!(f, "replay({schedule})"),
+            Strategy::Choices(choices) if choices.is_then_fifo() => {
+                write!(f, "choices({} values, then fifo)", choices.len())
+            }
             Strategy::Choices(choices) => write!(f, "choices({} values)", choices.len()),
             Strategy::Portfolio => f.write_str("portfolio"),
         }

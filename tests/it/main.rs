@@ -1,8 +1,17 @@
 //! The integration tests: one binary, one module per behaviour.
 
 mod explore;
+mod fuzz_targets;
 mod perf;
+mod programs;
+#[cfg(feature = "proptest")]
+mod prop;
+mod readme;
 mod runtime;
+mod sync;
+#[cfg(feature = "tracing")]
+mod tracing_bridge;
+mod world;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
 

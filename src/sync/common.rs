@@ -1,0 +1,181 @@
+//! What every primitive shares besides the waiter list: its name in the trace, and the
+//! descriptions a deadlock report prints for a task blocked on it.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use crate::runtime::context;
+use crate::runtime::tasks::WaitTarget;
+use crate::task::TaskId;
+use crate::trace::TraceLevel;
+
+/// Whether operations that complete are traced at [`TraceLevel::Tail`]. They are the bulk of a
+/// queue's or semaphore's traffic and each costs a digest update, so only [`TraceLevel::Full`]
+/// keeps them; every operation that blocks, fails, passes a dropped waiter's wake-up on or
+/// changes a primitive's mode is kept at `Tail` too. With the runtime's own `wake` events, a
+/// failure report's last events still show who waited on what and who woke whom.
+const ROUTINE_AT_TAIL: bool = false;
+
+/// How much an operation matters to a reader of the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Completed (the task that waits for it, if any, shows as a `wake`): kept at
+    /// [`TraceLevel::Full`].
+    Routine,
+    /// Blocked, failed, passed a wake-up on, or changed a mode: kept at `Tail` and `Full`.
+    Notable,
+}
+
+impl Detail {
+    /// Whether the running simulation's trace keeps an operation of this detail.
+    #[inline(always)]
+    fn kept(self) -> bool {
+        match context::trace_level() {
+            None | Some(TraceLevel::Off) => false,
+            Some(TraceLevel::Full) => true,
+            Some(_) => self == Detail::Notable || ROUTINE_AT_TAIL,
+        }
+    }
+}
+
+/// A primitive's name as the trace and reports print it: `Queue` or `Queue(jobs)`.
+///
+/// Built on first use, so a primitive that is never traced never formats its name.
+#[derive(Debug)]
+pub(crate) struct Label {
+    kind: &'static str,
+    name: RefCell<Option<Rc<str>>>,
+    text: RefCell<Option<Rc<str>>>,
+}
+
+impl Label {
+    pub(crate) fn new(kind: &'static str) -> Label {
+        Label {
+            kind,
+            name: RefCell::new(None),
+            text: RefCell::new(None),
+        }
+    }
+
+    /// Names the primitive: `Queue` becomes `Queue(name)`.
+    pub(crate) fn set_name(&self, name: &str) {
+        *self.name.borrow_mut() = Some(Rc::from(name));
+        *self.text.borrow_mut() = None;
+    }
+
+    /// The name given with `with_name`, if any.
+    pub(crate) fn name(&self) -> Option<Rc<str>> {
+        self.name.borrow().clone()
+    }
+
+    /// `Kind` or `Kind(name)`.
+    pub(crate) fn text(&self) -> Rc<str> {
+        let mut text = self.text.borrow_mut();
+        Rc::clone(text.get_or_insert_with(|| self.build_text()))
+    }
+
+    /// Records `op` (a static text such as `get()`) on this primitive for the current task.
+    #[inline(always)]
+    pub(crate) fn record(&self, detail: Detail, op: &'static str) {
+        if detail.kept() {
+            self.push_event(Cow::Borrowed(op));
+        }
+    }
+
+    /// Records an operation whose text is built only if the trace keeps it.
+    #[inline]
+    pub(crate) fn record_with(&self, detail: Detail, op: impl FnOnce() -> String) {
+        if detail.kept() {
+            self.push_event(Cow::Owned(op()));
+        }
+    }
+
+    // Out of line: the fast path of every operation is the level check above.
+    #[inline(never)]
+    fn push_event(&self, op: Cow<'static, str>) {
+        let mut text = self.text.borrow_mut();
+        let text = text.get_or_insert_with(|| self.build_text());
+        context::record_op(text, op);
+    }
+
+    fn build_text(&self) -> Rc<str> {
+        match &*self.name.borrow() {
+            Some(name) => Rc::from(format!("{}({name})", self.kind)),
+            None => Rc::from(self.kind),
+        }
+    }
+}
+
+/// A primitive's shared state that can say what a task blocked in operation `op` waits on.
+pub(crate) trait DescribeOp: 'static {
+    /// The deadlock report's text for a task blocked in `op`, e.g.
+    /// `Queue(jobs).get(), the queue is empty`.
+    fn describe_op(&self, op: usize, names: &dyn Fn(TaskId) -> String) -> String;
+}
+
+/// One operation of a primitive, as the runtime's [`WaitTarget`]: holds the primitive weakly,
+/// so a task table entry never keeps a primitive alive.
+struct OpTarget<C> {
+    core: Weak<C>,
+    op: usize,
+}
+
+impl<C: DescribeOp> WaitTarget for OpTarget<C> {
+    fn describe(&self, names: &dyn Fn(TaskId) -> String) -> String {
+        match self.core.upgrade() {
+            Some(core) => core.describe_op(self.op, names),
+            None => "a primitive that has since been dropped".to_owned(),
+        }
+    }
+}
+
+/// The wait targets of a primitive's `N` blocking operations, made on first block so that a
+/// primitive nobody blocks on never allocates one, and reused for every later block.
+pub(crate) struct Targets<const N: usize> {
+    made: RefCell<[Option<Rc<dyn WaitTarget>>; N]>,
+}
+
+impl<const N: usize> Default for Targets<N> {
+    fn default() -> Self {
+        Targets {
+            made: RefCell::new(std::array::from_fn(|_| None)),
+        }
+    }
+}
+
+impl<const N: usize> Targets<N> {
+    /// Tells the runtime that the current task is blocked in `op` of `core`.
+    pub(crate) fn block_on<C: DescribeOp>(&self, core: &Rc<C>, op: usize) {
+        let target = {
+            let mut made = self.made.borrow_mut();
+            Rc::clone(made[op].get_or_insert_with(|| {
+                Rc::new(OpTarget {
+                    core: Rc::downgrade(core),
+                    op,
+                }) as Rc<dyn WaitTarget>
+            }))
+        };
+        context::waiting_on(target);
+    }
+}
+
+/// `` `a`, `b`, `c` `` for the tasks in `tasks`, in task order, or `nobody`.
+pub(crate) fn task_list(tasks: &[TaskId], names: &dyn Fn(TaskId) -> String) -> String {
+    if tasks.is_empty() {
+        return "nobody".to_owned();
+    }
+    let mut sorted = tasks.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .map(|&task| names(task))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The current task, or [`TaskId::NONE`] outside a simulation.
+#[inline]
+pub(crate) fn current_task() -> TaskId {
+    context::current_task().unwrap_or(TaskId::NONE)
+}

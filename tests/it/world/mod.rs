@@ -1,0 +1,7 @@
+//! The simulated world: network, files, fault sites, swarm settings.
+
+mod config;
+mod determinism;
+mod faults;
+mod fs;
+mod net;
