@@ -4,7 +4,7 @@
 //! `cargo bench --bench versus_tokio` prints a Markdown table of medians and ratios;
 //! `SIMLOOP_BENCH_QUICK=1` (or `-- --quick`) runs tiny sizes, once, to check that the bench
 //! builds and its assertions hold. `-- --profile w1 100000` runs only simloop's side of one
-//! workload, for a profiler.
+//! workload (`w1`..`w6`, or `empty` for bare simulations), for a profiler.
 
 #[path = "versus_tokio/harness.rs"]
 mod harness;
@@ -23,8 +23,7 @@ struct Row {
     workload: &'static str,
     op: &'static str,
     ops: u64,
-    /// `None` while simloop lacks the primitives the workload needs.
-    simloop_ns: Option<f64>,
+    simloop_ns: f64,
     tokio_ns: f64,
     /// The least tokio/simloop ratio that meets the target.
     target: f64,
@@ -78,9 +77,7 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W1 timers",
             op: "one sleep",
             ops: w1_ops,
-            simloop_ns: Some(median_ns_per_op(reps, w1_ops, || {
-                on_simloop::w1_timers(&w1)
-            })),
+            simloop_ns: median_ns_per_op(reps, w1_ops, || on_simloop::w1_timers(&w1)),
             tokio_ns: median_ns_per_op(reps, w1_ops, || on_tokio::w1_timers(&w1)),
             target: 2.0,
         },
@@ -88,7 +85,9 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W2 queue",
             op: "one message",
             ops: sizes.w2_messages,
-            simloop_ns: None,
+            simloop_ns: median_ns_per_op(reps, sizes.w2_messages, || {
+                on_simloop::w2_queue(sizes.w2_messages)
+            }),
             tokio_ns: median_ns_per_op(reps, sizes.w2_messages, || {
                 on_tokio::w2_queue(sizes.w2_messages)
             }),
@@ -98,7 +97,7 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W3 semaphore",
             op: "one task",
             ops: w3_ops,
-            simloop_ns: None,
+            simloop_ns: median_ns_per_op(reps, w3_ops, || on_simloop::w3_semaphore(sizes.w3_tasks)),
             tokio_ns: median_ns_per_op(reps, w3_ops, || on_tokio::w3_semaphore(sizes.w3_tasks)),
             target: 2.0,
         },
@@ -106,9 +105,9 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W4 spawn/join",
             op: "one task",
             ops: sizes.w4_tasks,
-            simloop_ns: Some(median_ns_per_op(reps, sizes.w4_tasks, || {
+            simloop_ns: median_ns_per_op(reps, sizes.w4_tasks, || {
                 on_simloop::w4_spawn_join(sizes.w4_tasks)
-            })),
+            }),
             tokio_ns: median_ns_per_op(reps, sizes.w4_tasks, || {
                 on_tokio::w4_spawn_join(sizes.w4_tasks)
             }),
@@ -118,7 +117,9 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W5 ping-pong",
             op: "one hop",
             ops: 2 * sizes.w5_round_trips,
-            simloop_ns: None,
+            simloop_ns: median_ns_per_op(reps, 2 * sizes.w5_round_trips, || {
+                on_simloop::w5_ping_pong(sizes.w5_round_trips)
+            }),
             tokio_ns: median_ns_per_op(reps, 2 * sizes.w5_round_trips, || {
                 on_tokio::w5_ping_pong(sizes.w5_round_trips)
             }),
@@ -128,7 +129,7 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
             workload: "W6 seeds/s",
             op: "one run",
             ops: w6_ops,
-            simloop_ns: None,
+            simloop_ns: median_ns_per_op(reps, w6_ops, run_seeds(on_simloop::w6_one_seed)),
             tokio_ns: median_ns_per_op(reps, w6_ops, run_seeds(on_tokio::w6_one_seed)),
             target: 5.0,
         },
@@ -138,7 +139,8 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
 fn print_header(quick: bool, reps: Reps) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "simloop {} vs tokio 1.54 (current-thread, start_paused), release build, {cores} cores",
+        "simloop {} (Config::default(): seed 0 runs `random`, W6 rotates the check portfolio) \
+         vs tokio 1.54 (current-thread, start_paused), release build, {cores} cores",
         env!("CARGO_PKG_VERSION")
     );
     println!(
@@ -156,19 +158,13 @@ fn print_header(quick: bool, reps: Reps) {
 }
 
 fn print_row(row: &Row) {
-    let Some(simloop_ns) = row.simloop_ns else {
-        println!(
-            "| {} | {} | {} | (needs simloop::sync) | {:.1} | - | >= {}x |",
-            row.workload, row.op, row.ops, row.tokio_ns, row.target
-        );
-        return;
-    };
-    let ratio = row.tokio_ns / simloop_ns;
+    let ratio = row.tokio_ns / row.simloop_ns;
     println!(
-        "| {} | {} | {} | {simloop_ns:.1} | {:.1} | {ratio:.2}x | >= {}x {} |",
+        "| {} | {} | {} | {:.1} | {:.1} | {ratio:.2}x | >= {}x {} |",
         row.workload,
         row.op,
         row.ops,
+        row.simloop_ns,
         row.tokio_ns,
         row.target,
         verdict(ratio >= row.target)
@@ -223,15 +219,22 @@ fn print_growth(sizes: Sizes, reps: Reps) {
 }
 
 fn print_seed_sweeps(sizes: Sizes, reps: Reps) {
-    let sweep = |one_seed: fn(u64)| {
-        let one = harness::seeds_per_second(reps, 1, sizes.w6_seeds, one_seed);
-        let two = harness::seeds_per_second(reps, 2, sizes.w6_seeds, one_seed);
-        (one, two)
-    };
-    let (tokio_one, tokio_two) = sweep(on_tokio::w6_one_seed);
+    let seeds = sizes.w6_seeds;
+    let tokio = |threads| harness::seeds_per_second(reps, threads, seeds, on_tokio::w6_one_seed);
+    let (tokio_one, tokio_two) = (tokio(1), tokio(2));
+    let simloop =
+        |jobs: usize| 1e9 / median_ns_per_op(reps, seeds, || on_simloop::w6_sweep(jobs, seeds));
+    let (simloop_one, simloop_two) = (simloop(1), simloop(2));
+    let scaling = simloop_two / simloop_one;
     println!(
-        "| W6 sweep | seeds/s, 1 vs 2 threads | | (needs simloop::sync) | {tokio_one:.0} vs {tokio_two:.0} ({:.2}x) | - | >= 1.8x |",
-        tokio_two / tokio_one
+        "| W6 sweep | seeds/s, SIMLOOP_JOBS 1 vs 2 (tokio: 1 vs 2 threads) | | {simloop_one:.0} vs {simloop_two:.0} ({scaling:.2}x) | {tokio_one:.0} vs {tokio_two:.0} ({:.2}x) | - | >= 1.8x {} |",
+        tokio_two / tokio_one,
+        verdict(scaling >= 1.8)
+    );
+    println!(
+        "| W6 one core | seeds/s | | {simloop_one:.0} | {tokio_one:.0} | {:.2}x | > 230000 {} |",
+        simloop_one / tokio_one,
+        verdict(simloop_one > 230_000.0)
     );
 }
 
@@ -260,8 +263,12 @@ fn profile_simloop(args: &[String]) {
             median_ns_per_op(reps, 3 * size, || on_simloop::w1_timers(&durations))
         }
         Some("w4") => median_ns_per_op(reps, size, || on_simloop::w4_spawn_join(size)),
+        Some("w2") => median_ns_per_op(reps, size, || on_simloop::w2_queue(size)),
+        Some("w3") => median_ns_per_op(reps, size, || on_simloop::w3_semaphore(size as usize)),
+        Some("w5") => median_ns_per_op(reps, 2 * size, || on_simloop::w5_ping_pong(size)),
+        Some("w6") => median_ns_per_op(reps, size, || (0..size).for_each(on_simloop::w6_one_seed)),
         Some("empty") => median_ns_per_op(reps, size, || on_simloop::empty_runs(size)),
-        other => panic!("--profile takes w1, w4 or empty and a size, not {other:?}"),
+        other => panic!("--profile takes w1..w6 or empty and a size, not {other:?}"),
     };
     println!("{median:.1} ns/op");
 }
