@@ -1,5 +1,14 @@
 //! The workloads' sizes, their seeded inputs and their expected results, shared by both sides so
-//! that simloop and tokio run exactly the same program.
+//! that simloop and tokio run exactly the same program. Each system uses its own primitives.
+//!
+//! | id | workload | op | checked |
+//! |---|---|---|---|
+//! | W1 | 100,000 tasks, each sleeps three seeded durations in 1..=1000 ms | one sleep | virtual end == the largest per-task sum |
+//! | W2 | a queue of 16, one producer sends 0..1,000,000, one consumer sums | one message | sum == n(n-1)/2 |
+//! | W3 | 10,000 tasks: acquire `Semaphore(3)`, sleep 10 ms, release | one task | peak 3; end == ceil(n/3) x 10 ms |
+//! | W4 | spawn 1,000,000 tasks returning i, await them all | one task | sum == n(n-1)/2 |
+//! | W5 | two tasks bounce a token through two queues of 1, 1,000,000 round trips | one hop | token == 2,000,000 |
+//! | W6 | a fresh simulation per seed: 10 workers (sleep, acquire `Semaphore(3)`, sleep, put 3 items in a queue of 4, release, sleep; 1..=10 ms from the seed) and a consumer of 30 items sleeping 1 ms every 5 | one run, build and teardown included | 30 items, right sum, 1 <= peak <= 3 |
 
 use std::time::Duration;
 
