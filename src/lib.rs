@@ -95,7 +95,7 @@ pub mod tracing_bridge;
 
 pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
-pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo};
+pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo, TaskSteps};
 pub use scheduler::{Schedule, Strategy};
 pub use sim::{fs, net};
 pub use task::{gather, gather_settled};

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
+use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -21,23 +22,27 @@ use std::rc::Rc;
 use simloop::sync::{Lock, LockGuard};
 use simloop::task::{spawn_named, yield_now, JoinHandle};
 
-/// A shared variable whose every access is a scheduling point.
+/// A shared variable whose every access is a scheduling point, logged to the trace so failure
+/// reports show who read and wrote what.
 #[derive(Clone)]
-pub struct Shared<T: Copy>(Rc<Cell<T>>);
+pub struct Shared<T: Copy + Debug>(Rc<(&'static str, Cell<T>)>);
 
-impl<T: Copy> Shared<T> {
-    pub fn new(value: T) -> Self {
-        Shared(Rc::new(Cell::new(value)))
+impl<T: Copy + Debug> Shared<T> {
+    pub fn new(name: &'static str, value: T) -> Self {
+        Shared(Rc::new((name, Cell::new(value))))
     }
 
     pub async fn read(&self) -> T {
         yield_now().await;
-        self.0.get()
+        let value = self.0 .1.get();
+        simloop::log!("read {} = {value:?}", self.0 .0);
+        value
     }
 
     pub async fn write(&self, value: T) {
         yield_now().await;
-        self.0.set(value);
+        simloop::log!("write {} = {value:?}", self.0 .0);
+        self.0 .1.set(value);
     }
 }
 
@@ -83,9 +88,9 @@ pub async fn join_all(handles: Vec<JoinHandle<()>>) {
 pub async fn account() {
     let (x, y, z) = (1, 2, 4);
     let lock = Mutex::new("m");
-    let balance = Shared::new(x);
-    let deposit_done = Shared::new(false);
-    let withdraw_done = Shared::new(false);
+    let balance = Shared::new("balance", x);
+    let deposit_done = Shared::new("deposit_done", false);
+    let withdraw_done = Shared::new("withdraw_done", false);
     let checker = {
         let (lock, balance, d, w) = (
             lock.clone(),
@@ -131,7 +136,7 @@ pub async fn account() {
 /// run last for the bug.
 pub async fn lazy01() {
     let lock = Mutex::new("mutex");
-    let data = Shared::new(0);
+    let data = Shared::new("data", 0);
     let adder = |name: &'static str, amount: i32| {
         let (lock, data) = (lock.clone(), data.clone());
         start(name, async move {
@@ -183,13 +188,13 @@ pub async fn circular_buffer() {
         next: Shared<usize>,
     }
     let buffer = Rc::new(Buffer {
-        slots: Shared::new([0; SIZE]),
-        first: Shared::new(0),
-        next: Shared::new(0),
+        slots: Shared::new("buffer", [0; SIZE]),
+        first: Shared::new("first", 0),
+        next: Shared::new("next", 0),
     });
     let lock = Mutex::new("m");
-    let send = Shared::new(true);
-    let receive = Shared::new(false);
+    let send = Shared::new("send", true);
+    let receive = Shared::new("receive", false);
     let producer = {
         let (buffer, lock, send, receive) =
             (buffer.clone(), lock.clone(), send.clone(), receive.clone());
@@ -240,7 +245,7 @@ pub async fn circular_buffer() {
 pub async fn wronglock() {
     let data_lock = Mutex::new("dataLock");
     let this_lock = Mutex::new("thisLock");
-    let value = Shared::new(0);
+    let value = Shared::new("dataValue", 0);
     let mut handles = Vec::new();
     {
         let (lock, value) = (data_lock.clone(), value.clone());
@@ -248,7 +253,9 @@ pub async fn wronglock() {
             start("a", async move {
                 let guard = lock.acquire().await;
                 let x = value.read().await;
-                value.write(x + 1).await;
+                // `dataValue++` reads the variable again: two accesses, two scheduling points.
+                let current = value.read().await;
+                value.write(current + 1).await;
                 assert_eq!(
                     value.read().await,
                     x + 1,
@@ -279,8 +286,8 @@ pub async fn wronglock() {
 pub async fn twostage(n: usize) {
     let l1 = Mutex::new("L1");
     let l2 = Mutex::new("L2");
-    let data1 = Shared::new(0);
-    let data2 = Shared::new(0);
+    let data1 = Shared::new("data1", 0);
+    let data2 = Shared::new("data2", 0);
     let mut handles = Vec::new();
     for w in 0..n.saturating_sub(1) {
         let (l1, l2, data1, data2) = (l1.clone(), l2.clone(), data1.clone(), data2.clone());
@@ -301,11 +308,12 @@ pub async fn twostage(n: usize) {
     handles.push(
         start("reader", async move {
             let guard = l1.acquire().await;
-            let t1 = data1.read().await;
-            if t1 == 0 {
+            // The original tests `data1Value == 0`, then reads `t1 = data1Value`: two reads.
+            if data1.read().await == 0 {
                 Mutex::release(guard).await;
                 return;
             }
+            let t1 = data1.read().await;
             Mutex::release(guard).await;
             let guard = l2.acquire().await;
             let t2 = data2.read().await;
@@ -324,8 +332,8 @@ pub async fn twostage(n: usize) {
 /// reorder(n): n-1 setters write `a = 1; b = -1`, the checker reads both with no lock and fails
 /// when it reads while a setter is between its two writes.
 pub async fn reorder(n: usize) {
-    let a = Shared::new(0);
-    let b = Shared::new(0);
+    let a = Shared::new("a", 0);
+    let b = Shared::new("b", 0);
     let mut handles = Vec::new();
     for s in 0..n.saturating_sub(1) {
         let (a, b) = (a.clone(), b.clone());
@@ -339,11 +347,13 @@ pub async fn reorder(n: usize) {
     }
     handles.push(
         start("checker", async move {
-            let (x, y) = (a.read().await, b.read().await);
-            assert!(
-                (x == 0 && y == 0) || (x == 1 && y == -1),
-                "reorder: checker saw a = {x}, b = {y}"
-            );
+            // C's `&&` and `||` short-circuit, and each operand is a fresh read: the check
+            // fails only when it reads `a == 1` and then `b == 0`, which needs a setter paused
+            // between its two writes (reading `a == 0` then `b == -1` falls through to the
+            // second clause, which re-reads `a`).
+            let ok = (a.read().await == 0 && b.read().await == 0)
+                || (a.read().await == 1 && b.read().await == -1);
+            assert!(ok, "reorder: checker saw a setter half-way");
         })
         .await,
     );

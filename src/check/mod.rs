@@ -12,6 +12,7 @@ use crate::scheduler::{ReplayScheduler, Schedule, Strategy};
 use crate::{Config, Failure, Sim, TraceLevel};
 
 mod determinism;
+mod estimates;
 mod shrink;
 mod sweep;
 

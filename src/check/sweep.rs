@@ -9,10 +9,11 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use super::estimates::TaskEstimates;
 use crate::scheduler::SweepHints;
-use crate::{Config, Failure, Sim, Strategy};
+use crate::{Config, Failure, Sim, Strategy, TaskSteps};
 
 /// How many iterations behind the hints of an iteration are.
 pub(crate) const HINT_LAG: u64 = 16;
@@ -20,6 +21,7 @@ pub(crate) const HINT_LAG: u64 = 16;
 /// What one iteration left behind.
 pub(crate) struct Outcome {
     pub(crate) choice_points: u64,
+    pub(crate) task_steps: Vec<TaskSteps>,
     pub(crate) digest: u64,
     pub(crate) failure: Option<Failure>,
 }
@@ -39,6 +41,10 @@ struct Progress {
     /// `prefix_max[k]` = most choice points over iterations `0..k`.
     prefix_max: Vec<u64>,
     choice_points: Vec<u64>,
+    /// Per-task polls of finished iterations not yet merged into `estimates` (which merges in
+    /// iteration order).
+    task_steps: Vec<Option<Vec<TaskSteps>>>,
+    estimates: TaskEstimates,
     digests: BTreeSet<u64>,
     completed: u64,
     failure: Option<(u64, Failure)>,
@@ -50,6 +56,8 @@ struct Shared {
     progress: Mutex<Progress>,
     finished: Condvar,
     baseline: u64,
+    /// Per-task polls of the calibration run, the estimate until enough runs have finished.
+    baseline_tasks: Arc<Vec<TaskSteps>>,
 }
 
 fn lock(progress: &Mutex<Progress>) -> MutexGuard<'_, Progress> {
@@ -60,6 +68,7 @@ impl Shared {
     fn hints(&self, local: u64) -> SweepHints {
         let mut hints = SweepHints {
             choice_points: self.baseline,
+            tasks: self.baseline_tasks.as_ref().clone(),
         };
         let Some(needed) = local.checked_sub(HINT_LAG) else {
             return hints;
@@ -74,6 +83,9 @@ impl Shared {
         hints.choice_points = hints
             .choice_points
             .max(progress.prefix_max[needed as usize]);
+        if let Some(estimate) = progress.estimates.over_first(needed) {
+            hints.tasks = estimate.as_ref().clone();
+        }
         hints
     }
 
@@ -82,6 +94,7 @@ impl Shared {
         let index = local as usize;
         progress.done[index] = true;
         progress.choice_points[index] = outcome.choice_points;
+        progress.task_steps[index] = Some(outcome.task_steps);
         progress.digests.insert(outcome.digest);
         progress.completed += 1;
         while (progress.watermark as usize) < progress.done.len()
@@ -90,6 +103,9 @@ impl Shared {
             let at = progress.watermark as usize;
             let next = progress.prefix_max[at].max(progress.choice_points[at]);
             progress.prefix_max[at + 1] = next;
+            if let Some(steps) = progress.task_steps[at].take() {
+                progress.estimates.merge(&steps);
+            }
             progress.watermark += 1;
         }
         if let Some(failure) = outcome.failure {
@@ -131,6 +147,7 @@ where
     let run = sim.run_with(strategy.scheduler_with(seed, hints), make());
     let mut outcome = Outcome {
         choice_points: run.choice_points,
+        task_steps: run.task_steps,
         digest: run.trace.digest(),
         failure: run.result.err(),
     };
@@ -152,10 +169,7 @@ where
     Fut: Future<Output = ()>,
 {
     let size = shard_size(config);
-    let baseline = {
-        let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
-        calibration.choice_points.max(1)
-    };
+    let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
     let shared = Shared {
         next: AtomicU64::new(0),
         stop_after: AtomicU64::new(u64::MAX),
@@ -164,12 +178,15 @@ where
             watermark: 0,
             prefix_max: vec![0; size as usize + 1],
             choice_points: vec![0; size as usize],
+            task_steps: vec![None; size as usize],
+            estimates: TaskEstimates::default(),
             digests: BTreeSet::new(),
             completed: 0,
             failure: None,
         }),
         finished: Condvar::new(),
-        baseline,
+        baseline: calibration.choice_points.max(1),
+        baseline_tasks: Arc::new(calibration.task_steps),
     };
     let shard = config.shard;
     let worker = || loop {

@@ -18,7 +18,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SIMLOOP_ITERATIONS", "a positive integer"),
     (
         "SIMLOOP_STRATEGY",
-        "fifo, random, pct:<depth>, pos, exhaustive:<preemptions> or portfolio",
+        "fifo, random, pct:<depth>, pos, urw, detour, exhaustive:<preemptions> or portfolio",
     ),
     ("SIMLOOP_REPLAY", "a schedule, v1:<seed>:<step>=<task>,..."),
     ("SIMLOOP_MAX_STEPS", "a positive integer"),

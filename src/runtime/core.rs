@@ -49,7 +49,7 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(config: &crate::Config, main_site: &'static Location<'static>) -> Core {
         let mut tasks = TaskTable::default();
-        tasks.insert(Some(Rc::from("main")), main_site);
+        tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
         Core {
             seed: config.seed,
             max_tasks: config.max_tasks,
@@ -123,7 +123,7 @@ impl Core {
             });
             return None;
         }
-        Some(tasks.insert(name, site))
+        Some(tasks.insert(name, site, self.current.get()))
     }
 
     pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {

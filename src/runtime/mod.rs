@@ -24,7 +24,7 @@ pub(crate) mod tasks;
 
 pub(crate) use failure::REPORT_EVENTS;
 pub use failure::{BlockedTask, Failure, FailureContext};
-pub use tasks::TaskInfo;
+pub use tasks::{TaskInfo, TaskSteps};
 
 use self::core::{Core, Pending};
 use self::ready::Entry;
@@ -73,6 +73,8 @@ pub struct Run<T> {
     pub steps: u64,
     /// Steps at which more than one task was ready, so the scheduler chose.
     pub choice_points: u64,
+    /// Every task's parent and number of polls, indexed by task id (`main` first).
+    pub task_steps: Vec<TaskSteps>,
     /// Tasks still pending when the main future finished, dropped in creation order (asyncio
     /// cancels them silently at the end of `asyncio.run`; simloop lists them).
     pub leaked: Vec<TaskInfo>,
@@ -179,6 +181,7 @@ impl Sim {
             previous: None,
             fired: Vec::new(),
             choice_points: 0,
+            polls: Vec::new(),
         };
         let mut main = pin!(Some(future));
         let outcome = run_loop.run(main.as_mut());
@@ -188,6 +191,7 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
+        let task_steps = core.tasks.borrow().steps(&run_loop.polls);
         let leaked = run_loop.tear_down();
         let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
@@ -199,6 +203,7 @@ impl Sim {
             elapsed: Duration::from_nanos(core.now_ns()),
             steps: core.step.get(),
             choice_points: run_loop.choice_points,
+            task_steps,
             leaked,
         };
         core.extensions.clear();
@@ -254,6 +259,9 @@ struct RunLoop<'a> {
     previous: Option<TaskId>,
     fired: Vec<Fired>,
     choice_points: u64,
+    /// Polls of each task so far, indexed by task id: schedulers that weigh tasks by the work
+    /// they have left read it through the ready view.
+    polls: Vec<u32>,
 }
 
 /// Wakes the main future by putting it in the ready set of the simulation on this thread.
@@ -337,7 +345,7 @@ impl RunLoop<'_> {
 
     fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
         let mut ready = self.core.ready.borrow_mut();
-        let view = ready.view(self.previous, step);
+        let view = ready.view(self.previous, step, &self.polls);
         let count = view.len();
         let oldest = view.oldest();
         let chosen = if count == 1 {
@@ -356,6 +364,11 @@ impl RunLoop<'_> {
         }
         let entry = ready.take(chosen.slot);
         drop(ready);
+        let index = chosen.task.index();
+        if self.polls.len() <= index {
+            self.polls.resize(index + 1, 0);
+        }
+        self.polls[index] += 1;
         self.core.record_for(
             chosen.task,
             EventKind::Poll {

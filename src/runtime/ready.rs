@@ -158,11 +158,17 @@ impl ReadySet {
             .collect()
     }
 
-    pub(crate) fn view(&self, previous: Option<TaskId>, step: u64) -> ReadyView<'_> {
+    pub(crate) fn view<'a>(
+        &'a self,
+        previous: Option<TaskId>,
+        step: u64,
+        polls: &'a [u32],
+    ) -> ReadyView<'a> {
         ReadyView {
             set: self,
             previous,
             step,
+            polls,
         }
     }
 }
@@ -183,6 +189,7 @@ pub struct ReadyView<'a> {
     set: &'a ReadySet,
     previous: Option<TaskId>,
     step: u64,
+    polls: &'a [u32],
 }
 
 impl ReadyView<'_> {
@@ -247,5 +254,36 @@ impl ReadyView<'_> {
     /// The number of the step being chosen (0 for the first).
     pub fn step(&self) -> u64 {
         self.step
+    }
+
+    /// How many steps have polled `task` so far in this run (0 for a task not polled yet).
+    ///
+    /// # Examples
+    ///
+    /// A scheduler that runs the ready task polled least so far:
+    ///
+    /// ```
+    /// use simloop::scheduler::{Divergence, ReadyTask, ReadyView, Scheduler};
+    /// use simloop::task::{spawn, yield_now};
+    /// use simloop::{Config, Sim};
+    ///
+    /// struct Fewest;
+    /// impl Scheduler for Fewest {
+    ///     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+    ///         Ok(ready.iter().min_by_key(|r| ready.polls(r.task)).unwrap())
+    ///     }
+    ///     fn name(&self) -> String { "fewest".into() }
+    /// }
+    ///
+    /// let run = Sim::new(Config::default()).run_with(Box::new(Fewest), async {
+    ///     let child = spawn(async { yield_now().await });
+    ///     yield_now().await;
+    ///     child.await.unwrap();
+    /// });
+    /// let polls: u32 = run.task_steps.iter().map(|t| t.polls).sum();
+    /// assert_eq!(u64::from(polls), run.steps);
+    /// ```
+    pub fn polls(&self, task: TaskId) -> u32 {
+        self.polls.get(task.index()).copied().unwrap_or(0)
     }
 }

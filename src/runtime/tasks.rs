@@ -89,6 +89,9 @@ struct TaskRecord {
     /// Where its wait reason is in `TaskTable::waits`; meaningful while its `WAITING` flag is
     /// set.
     wait: u32,
+    /// The task that spawned this one, `TaskId::NONE` for `main` (a plain id: it fits beside
+    /// `wait` in the record's padding).
+    parent: TaskId,
 }
 
 pub(crate) struct TaskTable {
@@ -169,6 +172,7 @@ impl TaskTable {
         &mut self,
         name: Option<Rc<str>>,
         site: &'static Location<'static>,
+        parent: TaskId,
     ) -> TaskId {
         let id = TaskId(self.records.len() as u32);
         if let Some(name) = name {
@@ -178,6 +182,7 @@ impl TaskTable {
             site,
             waker: None,
             wait: 0,
+            parent,
         });
         self.states.push(TaskState::Pending);
         self.flags.push(id);
@@ -312,6 +317,18 @@ impl TaskTable {
         })
     }
 
+    /// Every task's parent and poll count (from `polls`, indexed by id), indexed by id.
+    pub(crate) fn steps(&self, polls: &[u32]) -> Vec<TaskSteps> {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| TaskSteps {
+                parent: Some(record.parent).filter(|&parent| parent != TaskId::NONE),
+                polls: polls.get(index).copied().unwrap_or(0),
+            })
+            .collect()
+    }
+
     /// The names of the named tasks, by ascending id, for the trace's text form.
     pub(crate) fn labels(&self) -> Vec<(TaskId, Rc<str>)> {
         self.names.clone()
@@ -331,6 +348,31 @@ fn spawn_site(site: &Location<'_>) -> String {
 pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str>> {
     let index = names.binary_search_by_key(&id, |(task, _)| *task).ok()?;
     Some(&names[index].1)
+}
+
+/// How much one task ran in a run, and who spawned it: what strategies that weigh tasks by the
+/// work they have left learn from earlier runs of a sweep.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::task::{spawn, yield_now, TaskId};
+/// use simloop::{Config, Sim};
+///
+/// let run = Sim::new(Config::default()).run(async {
+///     spawn(async { yield_now().await }).await.unwrap();
+/// });
+/// assert_eq!(run.task_steps.len(), 2); // main and the spawned task
+/// assert_eq!(run.task_steps[1].parent, Some(TaskId::MAIN));
+/// assert_eq!(run.task_steps[1].polls, 2); // once to the yield, once to the end
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskSteps {
+    /// The task that spawned it (`None` for `main`).
+    pub parent: Option<TaskId>,
+    /// How many steps polled it.
+    pub polls: u32,
 }
 
 /// Who a task is: its id, name and the place it was spawned.

@@ -6,6 +6,7 @@
 use std::fmt;
 
 mod choices;
+mod detour;
 pub(crate) mod exhaustive;
 mod fifo;
 mod pct;
@@ -14,9 +15,11 @@ mod random;
 mod replay;
 mod schedule;
 mod strategy;
+mod urw;
 
 pub use crate::runtime::ready::{ReadyTask, ReadyView};
 pub use choices::{ChoiceScheduler, Choices};
+pub use detour::DetourScheduler;
 pub use fifo::FifoScheduler;
 pub use pct::PctScheduler;
 pub use pos::PosScheduler;
@@ -24,6 +27,13 @@ pub use random::RandomScheduler;
 pub use replay::ReplayScheduler;
 pub use schedule::{Deviation, Schedule, ScheduleError};
 pub use strategy::{ParseStrategyError, Strategy, SweepHints};
+pub use urw::UrwScheduler;
+
+/// Choice points in a row that may run the same task before a strategy with strict preferences
+/// (PCT's priorities, `Detour`'s newest-first order) lets another one run: without such a rule a
+/// task that yields in a loop, waiting for a flag another task sets, would run forever and the
+/// run would end as a step-limit failure that is no bug.
+pub(crate) const STREAK: u32 = 256;
 
 /// Picks the next task to run.
 ///

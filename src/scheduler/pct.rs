@@ -10,6 +10,12 @@
 //! A yield is a plain scheduling point here: demoting a task that yields (as some
 //! implementations do) turns PCT into round-robin and hides every bug that needs a task paused
 //! half-way.
+//!
+//! One rule keeps spin-waits finite: strict priorities let a task that yields in a loop until
+//! another task sets a flag run forever, and the run would end as a step-limit failure that is
+//! no bug. A task that 256 choice points in a row ran is demoted below
+//! every other task, as at a change point; no task of the bug zoo runs that long, so the
+//! guarantee above is unchanged for programs without such loops.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -32,12 +38,17 @@ use crate::task::TaskId;
 pub struct PctScheduler {
     rng: ChaCha8Rng,
     depth: u32,
-    /// Priority of each task by id; change-point priorities are below `depth`, initial ones above.
-    priorities: Vec<u64>,
+    /// Priority of each task by id (`None`: not drawn yet); change-point priorities are below
+    /// `depth`, initial ones above, spin-wait demotions below zero.
+    priorities: Vec<Option<i64>>,
     /// Choice-point numbers at which the next task is demoted, ascending.
     change_points: Vec<u64>,
     next_change: usize,
     choice_point: u64,
+    /// The task the last choice point ran, and how many in a row ran it.
+    streak: (Option<TaskId>, u32),
+    /// Spin-wait demotions so far.
+    spins: i64,
 }
 
 impl PctScheduler {
@@ -56,24 +67,30 @@ impl PctScheduler {
             change_points,
             next_change: 0,
             choice_point: 0,
+            streak: (None, 0),
+            spins: 0,
         }
     }
 
     /// The task's priority, drawn when the scheduler first sees it (right after its spawn,
     /// since a new task is ready at once).
-    fn priority(&mut self, task: TaskId) -> u64 {
+    fn priority(&mut self, task: TaskId) -> i64 {
         let index = task.as_u32() as usize;
         if self.priorities.len() <= index {
-            self.priorities.resize(index + 1, 0);
+            self.priorities.resize(index + 1, None);
         }
-        if self.priorities[index] == 0 {
-            self.priorities[index] = u64::from(self.depth) + self.rng.random_range(0..u64::MAX / 2);
-        }
-        self.priorities[index]
+        let depth = i64::from(self.depth);
+        *self.priorities[index]
+            .get_or_insert_with(|| depth + self.rng.random_range(0..i64::MAX / 2))
+    }
+
+    fn demote(&mut self, task: TaskId, priority: i64) {
+        self.priority(task);
+        self.priorities[task.as_u32() as usize] = Some(priority);
     }
 
     fn highest(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
-        let mut best: Option<(u64, ReadyTask)> = None;
+        let mut best: Option<(i64, ReadyTask)> = None;
         for candidate in ready.iter() {
             let priority = self.priority(candidate.task);
             if best.is_none_or(|(top, _)| priority > top) {
@@ -91,9 +108,18 @@ impl Scheduler for PctScheduler {
         while self.change_points.get(self.next_change) == Some(&self.choice_point) {
             self.next_change += 1;
             // Demote to priority `next_change`, below every initial priority.
-            self.priorities[chosen.task.as_u32() as usize] = self.next_change as u64;
+            self.demote(chosen.task, self.next_change as i64);
             chosen = self.highest(ready);
         }
+        if self.streak.0 == Some(chosen.task) && self.streak.1 >= super::STREAK {
+            self.spins += 1;
+            self.demote(chosen.task, -self.spins);
+            chosen = self.highest(ready);
+        }
+        self.streak = match self.streak {
+            (Some(task), count) if task == chosen.task => (Some(task), count + 1),
+            _ => (Some(chosen.task), 1),
+        };
         self.choice_point += 1;
         Ok(chosen)
     }

@@ -12,6 +12,7 @@ mod sync;
 #[cfg(feature = "tracing")]
 mod tracing_bridge;
 mod world;
+mod zoo;
 
 use simloop::{Config, Sim, Strategy, TraceLevel};
 

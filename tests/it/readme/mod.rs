@@ -59,10 +59,7 @@ fn the_readme_failure_report_is_what_check_prints() {
     assert!(matches!(failure, Failure::Panic { .. }));
     let (minimal, explanation) = failure.context().minimal.clone().unwrap();
     assert_eq!(minimal.deviations().len(), 1);
-    assert!(
-        explanation.contains("ran before `worker-0`"),
-        "{explanation}"
-    );
+    assert!(explanation.contains("ran before `worker-"), "{explanation}");
     let replayed = explore(Config::default().with_replay(minimal), no_visit_is_lost)
         .failure
         .expect("the replay line reproduces it");
