@@ -18,6 +18,7 @@ thread_local! {
 }
 
 /// Runs `f` with the current simulation, or panics with a message that names `what`.
+#[inline]
 #[track_caller]
 pub(crate) fn with<R>(what: &'static str, f: impl FnOnce(&Core) -> R) -> R {
     CURRENT.with(|current| match current.borrow().as_deref() {
@@ -28,6 +29,7 @@ pub(crate) fn with<R>(what: &'static str, f: impl FnOnce(&Core) -> R) -> R {
 
 /// Runs `f` with the current simulation if there is one; used by destructors and wakers, which
 /// may legitimately run after a simulation has ended.
+#[inline]
 pub(crate) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     CURRENT
         .try_with(|current| current.borrow().as_deref().map(f))

@@ -94,7 +94,7 @@ impl Core {
         if by != TaskId::NONE && by != target {
             self.record(EventKind::Wake { target });
         }
-        self.ready.borrow_mut().push(Entry::Task(runnable));
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn schedule_main(&self) {
@@ -127,14 +127,13 @@ impl Core {
     }
 
     pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
-        let name = self.tasks.borrow_mut().get_mut(id).and_then(|record| {
-            record.waker = Some(runnable.waker());
-            // A task spawned while the run is being torn down is dropped without running.
-            record.aborted = self.tearing_down.get();
-            record.name.clone()
-        });
+        let mut tasks = self.tasks.borrow_mut();
+        // A task spawned while the run is being torn down is dropped without running.
+        tasks.start(id, runnable.waker(), self.tearing_down.get());
+        let name = tasks.name(id).cloned();
+        drop(tasks);
         self.record(EventKind::Spawn { child: id, name });
-        self.ready.borrow_mut().push(Entry::Task(runnable));
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn finish_task(&self, id: TaskId, cancelled: bool) {
@@ -143,27 +142,15 @@ impl Core {
         } else {
             TaskState::Finished
         };
-        let waker = self
-            .tasks
-            .borrow_mut()
-            .get_mut(id)
-            .and_then(|record| record.waker.take());
-        self.tasks.borrow_mut().finish(id, state);
+        let waker = self.tasks.borrow_mut().finish(id, state);
         self.record_for(id, EventKind::Done { cancelled });
         drop(waker);
     }
 
     /// Asks for `target` to be dropped at its next scheduling point.
     pub(crate) fn abort(&self, target: TaskId) {
-        let waker = {
-            let mut tasks = self.tasks.borrow_mut();
-            match tasks.get_mut(target) {
-                Some(record) if record.state == TaskState::Pending && !record.aborted => {
-                    record.aborted = true;
-                    record.waker.clone()
-                }
-                _ => return,
-            }
+        let Some(waker) = self.tasks.borrow_mut().abort(target) else {
+            return;
         };
         self.record(EventKind::Abort { target });
         if let Some(waker) = waker {
@@ -174,9 +161,7 @@ impl Core {
     /// Notes what the current task waits on, for deadlock reports.
     pub(crate) fn set_waiting_on(&self, reason: WaitReason) {
         let current = self.current.get();
-        if let Some(record) = self.tasks.borrow_mut().get_mut(current) {
-            record.waiting_on = Some(reason);
-        }
+        self.tasks.borrow_mut().set_waiting_on(current, reason);
     }
 
     pub(crate) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {

@@ -19,6 +19,7 @@ pub(crate) mod extensions;
 mod failure;
 mod panics;
 pub(crate) mod ready;
+pub(crate) mod spare;
 pub(crate) mod tasks;
 
 pub(crate) use failure::REPORT_EVENTS;
@@ -381,11 +382,8 @@ impl RunLoop<'_> {
     fn enter(&self, task: TaskId) {
         let core = self.core;
         core.current.set(task);
-        let mut tasks = core.tasks.borrow_mut();
-        if let Some(record) = tasks.get_mut(task) {
-            core.aborting.set(record.aborted);
-            record.waiting_on = None;
-        }
+        let aborted = core.tasks.borrow_mut().enter(task);
+        core.aborting.set(aborted);
     }
 
     fn pending_cause(&self) -> Option<Cause> {
@@ -431,18 +429,7 @@ impl RunLoop<'_> {
         };
         // Drain ready entries queued by the main future's destructor or earlier steps.
         loop {
-            let wakers: Vec<Waker> = {
-                let mut tasks = core.tasks.borrow_mut();
-                let pending: Vec<TaskId> = tasks.pending_ids().collect();
-                pending
-                    .into_iter()
-                    .filter_map(|id| {
-                        let record = tasks.get_mut(id)?;
-                        record.aborted = true;
-                        record.waker.clone()
-                    })
-                    .collect()
-            };
+            let wakers = core.tasks.borrow_mut().abort_all_pending();
             for waker in wakers {
                 waker.wake();
             }

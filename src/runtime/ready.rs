@@ -9,55 +9,141 @@ use std::collections::VecDeque;
 
 use async_task::Runnable;
 
+use super::spare;
 use crate::task::TaskId;
 
 /// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
 pub(crate) enum Entry {
     Main,
-    Task(Runnable<TaskId>),
+    Task(TaskRunnable),
 }
 
 impl Entry {
     pub(crate) fn task(&self) -> TaskId {
         match self {
             Entry::Main => TaskId::MAIN,
-            Entry::Task(runnable) => *runnable.metadata(),
+            Entry::Task(runnable) => runnable.task,
         }
     }
 }
 
-#[derive(Default)]
+/// A task's runnable with the task's id kept beside it, so that the run loop can choose,
+/// trace and enter a task without reading the task's own allocation: with a million ready
+/// tasks every such read is a cache miss, and the poll itself pays for one anyway.
+pub(crate) struct TaskRunnable {
+    task: TaskId,
+    runnable: Runnable<TaskId>,
+}
+
+impl TaskRunnable {
+    /// The task's id (the runnable's metadata, without reading it).
+    pub(crate) fn metadata(&self) -> &TaskId {
+        &self.task
+    }
+
+    /// Polls the task once; see [`Runnable::run`].
+    pub(crate) fn run(self) -> bool {
+        self.runnable.run()
+    }
+}
+
+impl From<Runnable<TaskId>> for TaskRunnable {
+    fn from(runnable: Runnable<TaskId>) -> TaskRunnable {
+        TaskRunnable {
+            task: *runnable.metadata(),
+            runnable,
+        }
+    }
+}
+
+/// One place in arrival order; a taken entry leaves `TaskId::NONE` behind.
+struct Slot {
+    task: TaskId,
+    /// `None` for the main future.
+    runnable: Option<Runnable<TaskId>>,
+}
+
+impl Slot {
+    fn is_live(&self) -> bool {
+        self.task != TaskId::NONE
+    }
+
+    fn into_entry(self) -> Entry {
+        match self.runnable {
+            Some(runnable) => Entry::Task(TaskRunnable {
+                task: self.task,
+                runnable,
+            }),
+            None => Entry::Main,
+        }
+    }
+}
+
 pub(crate) struct ReadySet {
-    slots: VecDeque<Option<Entry>>,
+    slots: VecDeque<Slot>,
     live: usize,
 }
 
+thread_local! {
+    /// A dropped ready set's emptied buffer, for the next one (see [`spare`]).
+    static SPARE: spare::Slot<VecDeque<Slot>> = const { spare::Slot::new(None) };
+}
+
+impl Default for ReadySet {
+    fn default() -> ReadySet {
+        ReadySet {
+            slots: spare::take(&SPARE).unwrap_or_default(),
+            live: 0,
+        }
+    }
+}
+
+impl Drop for ReadySet {
+    fn drop(&mut self) {
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        spare::keep(&SPARE, slots, VecDeque::capacity);
+    }
+}
+
 impl ReadySet {
+    #[inline]
     pub(crate) fn push(&mut self, entry: Entry) {
-        self.slots.push_back(Some(entry));
+        let (task, runnable) = match entry {
+            Entry::Main => (TaskId::MAIN, None),
+            Entry::Task(ready) => (ready.task, Some(ready.runnable)),
+        };
+        self.slots.push_back(Slot { task, runnable });
         self.live += 1;
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.live == 0
     }
 
     /// Removes and returns the entry in `slot`, which must be live.
+    #[inline]
     pub(crate) fn take(&mut self, slot: usize) -> Entry {
-        let entry = self
+        let taken = self
             .slots
             .get_mut(slot)
-            .and_then(Option::take)
+            .filter(|taken| taken.is_live())
             .expect("simloop: the scheduler picked a slot that holds no ready task");
+        let entry = Slot {
+            task: std::mem::replace(&mut taken.task, TaskId::NONE),
+            runnable: taken.runnable.take(),
+        }
+        .into_entry();
         self.live -= 1;
-        while matches!(self.slots.front(), Some(None)) {
+        while self.slots.front().is_some_and(|front| !front.is_live()) {
             self.slots.pop_front();
         }
-        while matches!(self.slots.back(), Some(None)) {
+        while self.slots.back().is_some_and(|back| !back.is_live()) {
             self.slots.pop_back();
         }
         if self.slots.len() > 64 && self.slots.len() > 2 * self.live {
-            self.slots.retain(Option::is_some);
+            self.slots.retain(Slot::is_live);
         }
         entry
     }
@@ -65,7 +151,11 @@ impl ReadySet {
     /// Removes every entry, in arrival order.
     pub(crate) fn drain(&mut self) -> Vec<Entry> {
         self.live = 0;
-        self.slots.drain(..).flatten().collect()
+        self.slots
+            .drain(..)
+            .filter(Slot::is_live)
+            .map(Slot::into_entry)
+            .collect()
     }
 
     pub(crate) fn view<'a>(
@@ -126,11 +216,10 @@ impl ReadyView<'_> {
             .slots
             .iter()
             .enumerate()
-            .filter_map(|(slot, entry)| {
-                entry.as_ref().map(|entry| ReadyTask {
-                    slot,
-                    task: entry.task(),
-                })
+            .filter(|(_, entry)| entry.is_live())
+            .map(|(slot, entry)| ReadyTask {
+                slot,
+                task: entry.task,
             })
     }
 
@@ -143,14 +232,15 @@ impl ReadyView<'_> {
     ///
     /// Draws until it lands on a live slot; the set keeps at least half its slots live, so this
     /// takes fewer than two draws on average.
+    #[inline]
     pub fn sample(&self, mut below: impl FnMut(usize) -> usize) -> ReadyTask {
         let slots = &self.set.slots;
         loop {
             let slot = below(slots.len()).min(slots.len() - 1);
-            if let Some(Some(entry)) = slots.get(slot) {
+            if let Some(entry) = slots.get(slot).filter(|entry| entry.is_live()) {
                 return ReadyTask {
                     slot,
-                    task: entry.task(),
+                    task: entry.task,
                 };
             }
         }

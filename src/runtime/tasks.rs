@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 
+use super::spare;
 use crate::task::TaskId;
 
 /// Something a blocked task waits on, described for deadlock reports.
@@ -18,7 +19,6 @@ pub(crate) trait WaitTarget {
 /// What a task is blocked on; set by the leaf future that returned `Pending`.
 #[derive(Clone)]
 pub(crate) enum WaitReason {
-    Sleep { until_ns: u64 },
     Join(TaskId),
     Target(Rc<dyn WaitTarget>),
     Other(&'static str),
@@ -31,25 +31,143 @@ pub(crate) enum TaskState {
     Cancelled,
 }
 
-pub(crate) struct TaskRecord {
-    pub(crate) name: Option<Rc<str>>,
-    pub(crate) site: &'static Location<'static>,
-    /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
-    /// cleared when the task ends so its allocation can be freed.
-    pub(crate) waker: Option<Waker>,
-    pub(crate) state: TaskState,
-    pub(crate) aborted: bool,
-    pub(crate) waiting_on: Option<WaitReason>,
-    /// The task that spawned this one, if any.
-    pub(crate) parent: Option<TaskId>,
+/// Two bits per task that the run loop reads at every step, packed so that a million tasks'
+/// worth (250 KB) stays in the cache while their records (48 MB) cannot: reading a record at
+/// every poll was a cache miss per step.
+#[derive(Default)]
+struct Flags {
+    words: Vec<u64>,
 }
 
-#[derive(Default)]
+/// The task was aborted: drop it at its next poll.
+const ABORTED: u32 = 0;
+/// The task has a wait reason (in `TaskTable::waits`), set during its last poll.
+const WAITING: u32 = 1;
+
+impl Flags {
+    const PER_WORD: usize = 32;
+
+    fn push(&mut self, id: TaskId) {
+        if id.index() % Flags::PER_WORD == 0 {
+            self.words.push(0);
+        }
+    }
+
+    fn bit(id: TaskId, flag: u32) -> (usize, u64) {
+        let index = id.index();
+        let shift = 2 * (index % Flags::PER_WORD) as u32 + flag;
+        (index / Flags::PER_WORD, 1 << shift)
+    }
+
+    fn get(&self, id: TaskId, flag: u32) -> bool {
+        let (word, bit) = Flags::bit(id, flag);
+        self.words.get(word).is_some_and(|bits| bits & bit != 0)
+    }
+
+    /// Sets `flag` of `id` to `value` and returns what it was.
+    fn replace(&mut self, id: TaskId, flag: u32, value: bool) -> bool {
+        let (word, bit) = Flags::bit(id, flag);
+        let Some(bits) = self.words.get_mut(word) else {
+            return false;
+        };
+        let was = *bits & bit != 0;
+        if value {
+            *bits |= bit;
+        } else {
+            *bits &= !bit;
+        }
+        was
+    }
+}
+
+/// What a task table keeps for reports and for waking a task nobody else will wake.
+struct TaskRecord {
+    site: &'static Location<'static>,
+    /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
+    /// cleared when the task ends so its allocation can be freed.
+    waker: Option<Waker>,
+    /// Where its wait reason is in `TaskTable::waits`; meaningful while its `WAITING` flag is
+    /// set.
+    wait: u32,
+    /// The task that spawned this one, `TaskId::NONE` for `main` (a plain id: it fits beside
+    /// `wait` in the record's padding).
+    parent: TaskId,
+}
+
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
+    states: Vec<TaskState>,
+    flags: Flags,
+    /// Wait reasons of the tasks blocked right now, with free places listed in `free_waits`. A
+    /// reason is 24 bytes and only blocked tasks have one, so they live here rather than in
+    /// every record.
+    waits: Vec<Option<WaitReason>>,
+    free_waits: Vec<u32>,
+    /// The names of named tasks, by id (ascending: ids are handed out in order). Kept beside the
+    /// records rather than in them: most tasks have no name, and a million records are a
+    /// million times whatever each one carries.
+    names: Vec<(TaskId, Rc<str>)>,
+}
+
+/// A dropped table's emptied buffers, kept for the next one (see [`spare`]).
+struct Buffers {
+    records: Vec<TaskRecord>,
+    states: Vec<TaskState>,
+    flags: Vec<u64>,
+    waits: Vec<Option<WaitReason>>,
+    free_waits: Vec<u32>,
+    names: Vec<(TaskId, Rc<str>)>,
+}
+
+thread_local! {
+    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+}
+
+impl Default for TaskTable {
+    fn default() -> TaskTable {
+        let buffers = spare::take(&SPARE).unwrap_or(Buffers {
+            records: Vec::new(),
+            states: Vec::new(),
+            flags: Vec::new(),
+            waits: Vec::new(),
+            free_waits: Vec::new(),
+            names: Vec::new(),
+        });
+        TaskTable {
+            records: buffers.records,
+            states: buffers.states,
+            flags: Flags {
+                words: buffers.flags,
+            },
+            waits: buffers.waits,
+            free_waits: buffers.free_waits,
+            names: buffers.names,
+        }
+    }
+}
+
+impl Drop for TaskTable {
+    fn drop(&mut self) {
+        let mut buffers = Buffers {
+            records: std::mem::take(&mut self.records),
+            states: std::mem::take(&mut self.states),
+            flags: std::mem::take(&mut self.flags.words),
+            waits: std::mem::take(&mut self.waits),
+            free_waits: std::mem::take(&mut self.free_waits),
+            names: std::mem::take(&mut self.names),
+        };
+        buffers.records.clear();
+        buffers.states.clear();
+        buffers.flags.clear();
+        buffers.waits.clear();
+        buffers.free_waits.clear();
+        buffers.names.clear();
+        spare::keep(&SPARE, buffers, |buffers| buffers.records.capacity());
+    }
 }
 
 impl TaskTable {
+    #[inline]
     pub(crate) fn insert(
         &mut self,
         name: Option<Rc<str>>,
@@ -57,15 +175,17 @@ impl TaskTable {
         parent: TaskId,
     ) -> TaskId {
         let id = TaskId(self.records.len() as u32);
+        if let Some(name) = name {
+            self.names.push((id, name));
+        }
         self.records.push(TaskRecord {
-            name,
             site,
             waker: None,
-            state: TaskState::Pending,
-            aborted: false,
-            waiting_on: None,
-            parent: Some(parent).filter(|&parent| parent != TaskId::NONE),
+            wait: 0,
+            parent,
         });
+        self.states.push(TaskState::Pending);
+        self.flags.push(id);
         id
     }
 
@@ -73,63 +193,124 @@ impl TaskTable {
         self.records.len()
     }
 
-    pub(crate) fn get(&self, id: TaskId) -> Option<&TaskRecord> {
-        self.records.get(id.index())
+    /// Whether `id` is pending, finished or cancelled.
+    pub(crate) fn state(&self, id: TaskId) -> Option<TaskState> {
+        self.states.get(id.index()).copied()
     }
 
-    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut TaskRecord> {
-        self.records.get_mut(id.index())
+    /// The name `id` was spawned with, if any.
+    #[inline]
+    pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {
+        name_in(&self.names, id)
     }
 
-    /// Marks `id` ended and drops its stored waker.
-    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) {
+    /// Records the waker that can schedule `id`, and whether it starts out aborted.
+    #[inline]
+    pub(crate) fn start(&mut self, id: TaskId, waker: Waker, aborted: bool) {
         if let Some(record) = self.records.get_mut(id.index()) {
-            record.state = state;
-            record.waker = None;
-            record.waiting_on = None;
+            record.waker = Some(waker);
+        }
+        self.flags.replace(id, ABORTED, aborted);
+    }
+
+    /// `id` is about to be polled: returns whether it was aborted, and forgets what it waited
+    /// on (the poll will say again).
+    #[inline]
+    pub(crate) fn enter(&mut self, id: TaskId) -> bool {
+        self.forget_wait(id);
+        self.flags.get(id, ABORTED)
+    }
+
+    /// Notes what `id` is blocked on, for deadlock reports.
+    #[inline]
+    pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
+        let Some(record) = self.records.get_mut(id.index()) else {
+            return;
+        };
+        if self.flags.replace(id, WAITING, true) {
+            self.waits[record.wait as usize] = Some(reason);
+        } else if let Some(wait) = self.free_waits.pop() {
+            self.waits[wait as usize] = Some(reason);
+            record.wait = wait;
+        } else {
+            record.wait = self.waits.len() as u32;
+            self.waits.push(Some(reason));
         }
     }
 
+    /// Drops the wait reason of `id`, if it has one.
+    #[inline]
+    fn forget_wait(&mut self, id: TaskId) {
+        if self.flags.replace(id, WAITING, false) {
+            let wait = self.records[id.index()].wait;
+            self.waits[wait as usize] = None;
+            self.free_waits.push(wait);
+        }
+    }
+
+    /// Marks a pending task aborted and returns a waker to schedule it with; `None` if `id`
+    /// has ended or was aborted already.
+    pub(crate) fn abort(&mut self, id: TaskId) -> Option<Option<Waker>> {
+        if *self.states.get(id.index())? != TaskState::Pending || self.flags.get(id, ABORTED) {
+            return None;
+        }
+        self.flags.replace(id, ABORTED, true);
+        Some(self.records[id.index()].waker.clone())
+    }
+
+    /// Marks every pending task aborted (again, if it was) and returns their wakers.
+    pub(crate) fn abort_all_pending(&mut self) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        for (index, (state, record)) in self.states.iter().zip(&self.records).enumerate() {
+            if *state == TaskState::Pending {
+                self.flags.replace(TaskId(index as u32), ABORTED, true);
+                wakers.extend(record.waker.clone());
+            }
+        }
+        wakers
+    }
+
+    /// Marks `id` ended and hands back its stored waker, to be dropped outside the table.
+    #[inline]
+    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
+        *self.states.get_mut(id.index())? = state;
+        self.forget_wait(id);
+        self.records[id.index()].waker.take()
+    }
+
     pub(crate) fn pending_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
-        self.records
+        self.states
             .iter()
             .enumerate()
-            .filter(|(_, record)| record.state == TaskState::Pending)
+            .filter(|(_, state)| **state == TaskState::Pending)
             .map(|(index, _)| TaskId(index as u32))
     }
 
     /// The label the trace and reports use: the task's name, or `task-N`.
     pub(crate) fn label(&self, id: TaskId) -> String {
-        match self.get(id) {
+        match self.name(id) {
             _ if id == TaskId::NONE => "-".to_owned(),
-            Some(TaskRecord {
-                name: Some(name), ..
-            }) => name.to_string(),
-            _ => format!("task-{}", id.0),
+            Some(name) => name.to_string(),
+            None => format!("task-{}", id.0),
         }
     }
 
     pub(crate) fn info(&self, id: TaskId) -> TaskInfo {
-        let record = self.get(id);
+        let record = self.records.get(id.index());
         TaskInfo {
             id,
-            name: record.and_then(|r| r.name.as_deref().map(str::to_owned)),
-            spawned_at: record
-                .map(|r| format!("{}:{}:{}", r.site.file(), r.site.line(), r.site.column()))
-                .unwrap_or_default(),
+            name: self.name(id).map(|name| name.to_string()),
+            spawned_at: record.map(|r| spawn_site(r.site)).unwrap_or_default(),
         }
     }
 
     pub(crate) fn describe_wait(&self, id: TaskId) -> Option<String> {
-        let reason = self.get(id)?.waiting_on.as_ref()?;
+        if !self.flags.get(id, WAITING) {
+            return None;
+        }
+        let reason = self.waits[self.records[id.index()].wait as usize].as_ref()?;
         let names = |task: TaskId| format!("`{}`", self.label(task));
         Some(match reason {
-            WaitReason::Sleep { until_ns } => {
-                format!(
-                    "sleep until {}",
-                    crate::time::Instant::from_nanos(*until_ns)
-                )
-            }
             WaitReason::Join(task) => format!("the end of task {}", names(*task)),
             WaitReason::Target(target) => target.describe(&names),
             WaitReason::Other(what) => (*what).to_owned(),
@@ -142,19 +323,31 @@ impl TaskTable {
             .iter()
             .enumerate()
             .map(|(index, record)| TaskSteps {
-                parent: record.parent,
+                parent: Some(record.parent).filter(|&parent| parent != TaskId::NONE),
                 polls: polls.get(index).copied().unwrap_or(0),
             })
             .collect()
     }
 
-    /// Names of every task, indexed by id, for the trace's text form.
-    pub(crate) fn labels(&self) -> Vec<Option<Rc<str>>> {
-        self.records
-            .iter()
-            .map(|record| record.name.clone())
-            .collect()
+    /// The names of the named tasks, by ascending id, for the trace's text form.
+    pub(crate) fn labels(&self) -> Vec<(TaskId, Rc<str>)> {
+        self.names.clone()
     }
+}
+
+/// `file:line:column`, written into a string sized for it at once (reports of a sweep with
+/// leaked tasks build many of these).
+fn spawn_site(site: &Location<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(site.file().len() + 2 * 11);
+    let _ = write!(text, "{}:{}:{}", site.file(), site.line(), site.column());
+    text
+}
+
+/// The name of `id` in `names`, a list sorted by id.
+pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str>> {
+    let index = names.binary_search_by_key(&id, |(task, _)| *task).ok()?;
+    Some(&names[index].1)
 }
 
 /// How much one task ran in a run, and who spawned it: what strategies that weigh tasks by the

@@ -31,6 +31,7 @@ impl RandomScheduler {
 }
 
 impl Scheduler for RandomScheduler {
+    #[inline]
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
         if ready.len() == 1 {
             return Ok(ready.oldest());

@@ -23,11 +23,13 @@
 
 use std::error::Error;
 use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::panic::Location;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
 
 use crate::runtime::context;
 use crate::runtime::tasks::WaitReason;
@@ -166,9 +168,12 @@ where
                 core.max_tasks
             );
         };
-        let (runnable, task) = async_task::Builder::new()
-            .metadata(id)
-            .spawn_local(move |_| run_task(id, future), schedule);
+        let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
+            move |_| RunTask {
+                future: Some(future),
+            },
+            schedule,
+        );
         core.start_task(id, runnable);
         JoinHandle {
             id,
@@ -184,25 +189,45 @@ fn schedule(runnable: async_task::Runnable<TaskId>) {
     context::try_with(|core| core.schedule(runnable));
 }
 
-/// The body of every task: polls `future` until it ends or the run loop says it was aborted, in
-/// which case the future is dropped here, inside the simulation, without being polled again.
-async fn run_task<F: Future>(id: TaskId, future: F) -> Result<F::Output, JoinError> {
-    let mut future = pin!(Some(future));
-    let result = poll_fn(|cx| {
-        if context::with("simloop::task", |core| core.aborting.get()) {
-            future.set(None);
-            return Poll::Ready(Err(JoinError::Cancelled));
-        }
-        match future.as_mut().as_pin_mut() {
-            Some(inner) => inner.poll(cx).map(Ok),
-            None => Poll::Ready(Err(JoinError::Cancelled)),
-        }
-    })
-    .await;
-    context::with("simloop::task", |core| {
-        core.finish_task(id, result.is_err());
-    });
-    result
+pin_project! {
+    /// The body of every task: polls `future` until it ends or the run loop says it was aborted,
+    /// in which case the future is dropped here, inside the simulation, without being polled
+    /// again.
+    ///
+    /// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and the
+    /// local it is moved into side by side, which doubled every task's allocation. It does not
+    /// store its id either: the run loop makes the task current before polling it.
+    struct RunTask<F> {
+        #[pin]
+        future: Option<F>,
+    }
+}
+
+impl<F: Future> Future for RunTask<F> {
+    type Output = Result<F::Output, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let result = if context::with("simloop::task", |core| core.aborting.get()) {
+            this.future.set(None);
+            Err(JoinError::Cancelled)
+        } else {
+            match this.future.as_mut().as_pin_mut() {
+                Some(inner) => match inner.poll(cx) {
+                    Poll::Ready(output) => Ok(output),
+                    Poll::Pending => return Poll::Pending,
+                },
+                None => Err(JoinError::Cancelled),
+            }
+        };
+        context::with("simloop::task", |core| {
+            core.finish_task(core.current.get(), result.is_err());
+        });
+        // The finished future goes after the task is marked done, as it would at the end of an
+        // `async fn` body.
+        this.future.set(None);
+        Poll::Ready(result)
+    }
 }
 
 /// An owned permission to await a task's result or abort it. Dropping it detaches the task.

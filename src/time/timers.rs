@@ -1,20 +1,22 @@
-//! The timer heap: pending deadlines ordered by (deadline, registration number).
+//! The timer heap: pending deadlines ordered by (deadline, registration number), kept in a
+//! [`RadixHeap`] because the clock only moves forward.
 //!
 //! Cancelled timers are not searched for: a cancel frees the slot and bumps nothing else, and the
 //! stale heap entry is recognised (its sequence number no longer matches the slot's) and dropped
 //! when it reaches the top. The clock therefore never jumps to a cancelled deadline.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::task::Waker;
 
+use super::radix_heap::RadixHeap;
+use crate::runtime::spare;
 use crate::task::TaskId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A registered timer as the heap holds it: which slot, and the registration number that must
+/// still occupy the slot for the entry to be live.
+#[derive(Clone, Copy)]
 struct Entry {
-    deadline_ns: u64,
-    seq: u64,
     slot: u32,
+    seq: u64,
 }
 
 struct Slot {
@@ -39,15 +41,58 @@ pub(crate) struct Fired {
     pub(crate) owner: TaskId,
 }
 
-#[derive(Default)]
 pub(crate) struct TimerHeap {
-    heap: BinaryHeap<Reverse<Entry>>,
+    /// Entries keyed by deadline; the heap is stable, so timers due at the same instant fire in
+    /// registration order, as asyncio's do.
+    heap: RadixHeap<Entry>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     next_seq: u64,
 }
 
+/// A dropped heap's emptied buffers, kept for the next one (see [`spare`]).
+struct Buffers {
+    heap: RadixHeap<Entry>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+}
+
+impl Default for TimerHeap {
+    fn default() -> TimerHeap {
+        let buffers = spare::take(&SPARE).unwrap_or_else(|| Buffers {
+            heap: RadixHeap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+        });
+        TimerHeap {
+            heap: buffers.heap,
+            slots: buffers.slots,
+            free: buffers.free,
+            next_seq: 0,
+        }
+    }
+}
+
+impl Drop for TimerHeap {
+    fn drop(&mut self) {
+        let mut buffers = Buffers {
+            heap: std::mem::take(&mut self.heap),
+            slots: std::mem::take(&mut self.slots),
+            free: std::mem::take(&mut self.free),
+        };
+        buffers.heap.clear(spare::LIMIT);
+        buffers.slots.clear();
+        buffers.free.clear();
+        spare::keep(&SPARE, buffers, |buffers| buffers.slots.capacity());
+    }
+}
+
 impl TimerHeap {
+    #[inline]
     pub(crate) fn insert(&mut self, deadline_ns: u64, waker: Waker, owner: TaskId) -> TimerKey {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -69,11 +114,7 @@ impl TimerHeap {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap.push(Reverse(Entry {
-            deadline_ns,
-            seq,
-            slot,
-        }));
+        self.heap.push(deadline_ns, Entry { slot, seq });
         TimerKey { slot, seq }
     }
 
@@ -88,6 +129,7 @@ impl TimerHeap {
     }
 
     /// Whether `key` is still pending (neither fired nor cancelled).
+    #[inline]
     pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
         self.slots
             .get(key.slot as usize)
@@ -103,10 +145,11 @@ impl TimerHeap {
     }
 
     /// The earliest pending deadline, discarding cancelled entries on the way.
+    #[inline]
     pub(crate) fn next_deadline(&mut self) -> Option<u64> {
-        while let Some(Reverse(top)) = self.heap.peek() {
+        while let Some((deadline_ns, top)) = self.heap.peek() {
             if self.slots[top.slot as usize].seq == top.seq {
-                return Some(top.deadline_ns);
+                return Some(deadline_ns);
             }
             self.heap.pop();
         }
@@ -114,12 +157,9 @@ impl TimerHeap {
     }
 
     /// Removes every timer due at or before `now_ns`, in (deadline, registration) order.
+    #[inline]
     pub(crate) fn fire_due(&mut self, now_ns: u64, fired: &mut Vec<Fired>) {
-        while let Some(Reverse(top)) = self.heap.peek().copied() {
-            if top.deadline_ns > now_ns {
-                break;
-            }
-            self.heap.pop();
+        while let Some((_, top)) = self.heap.pop_at_most(now_ns) {
             let slot = &mut self.slots[top.slot as usize];
             if slot.seq != top.seq {
                 continue;

@@ -54,7 +54,7 @@ impl Trace {
             "name": "process_name", "ph": "M", "pid": PROCESS, "tid": 0,
             "args": { "name": "simloop" },
         }));
-        for event in &self.events {
+        for event in self.events() {
             let tid = track(event.task);
             let index = tid as usize;
             if named.len() <= index {

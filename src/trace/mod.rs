@@ -91,10 +91,14 @@ pub struct Event {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub(crate) level: TraceLevel,
+    /// In recording order, except that a full tail is a ring whose oldest event is at
+    /// `oldest`: read them through [`Trace::events`].
     pub(crate) events: VecDeque<Event>,
+    oldest: usize,
     pub(crate) dropped: u64,
     pub(crate) digest: u64,
-    pub(crate) labels: Vec<Option<Rc<str>>>,
+    /// The names of named tasks, by ascending id.
+    pub(crate) labels: Vec<(TaskId, Rc<str>)>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -113,8 +117,14 @@ fn mix_str(mut hash: u64, text: &str) -> u64 {
 
 impl Trace {
     pub(crate) fn new(level: TraceLevel) -> Trace {
+        // A tail fills up in any run worth tracing: allocate it once instead of growing it.
+        let events = match level {
+            TraceLevel::Tail => VecDeque::with_capacity(TAIL_LEN),
+            _ => VecDeque::new(),
+        };
         Trace {
             level,
+            events,
             digest: FNV_OFFSET,
             ..Trace::default()
         }
@@ -126,16 +136,21 @@ impl Trace {
             return;
         }
         self.digest = digest_event(self.digest, time_ns, step, task, &kind);
-        if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
-            self.events.pop_front();
-            self.dropped += 1;
-        }
-        self.events.push_back(Event {
+        let event = Event {
             time: Instant::from_nanos(time_ns),
             step,
             task,
             kind,
-        });
+        };
+        if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
+            // The tail is full: overwrite the oldest event in place (cheaper than popping it
+            // and pushing the new one) and let the next one be the oldest.
+            self.events[self.oldest] = event;
+            self.oldest = (self.oldest + 1) % TAIL_LEN;
+            self.dropped += 1;
+            return;
+        }
+        self.events.push_back(event);
     }
 
     /// The level this trace was recorded at.
@@ -145,7 +160,9 @@ impl Trace {
 
     /// The events kept: all of them at [`TraceLevel::Full`], the last [`TAIL_LEN`] otherwise.
     pub fn events(&self) -> impl Iterator<Item = &Event> + '_ {
-        self.events.iter()
+        self.events
+            .range(self.oldest..)
+            .chain(self.events.range(..self.oldest))
     }
 
     /// How many earlier events the tail no longer holds.
@@ -168,9 +185,9 @@ impl Trace {
         if task == TaskId::NONE {
             return Cow::Borrowed("-");
         }
-        match self.labels.get(task.index()) {
-            Some(Some(name)) => Cow::Borrowed(name),
-            _ => Cow::Owned(format!("task-{}", task.0)),
+        match crate::runtime::tasks::name_in(&self.labels, task) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("task-{}", task.0)),
         }
     }
 
@@ -208,7 +225,7 @@ impl Trace {
     /// ```
     pub fn text_filtered(&self, mut keep: impl FnMut(&Event) -> bool) -> String {
         let mut out = String::new();
-        for event in self.events.iter().filter(|event| keep(event)) {
+        for event in self.events().filter(|event| keep(event)) {
             self.write_line(&mut out, event);
             out.push('\n');
         }
@@ -223,8 +240,7 @@ impl Trace {
     /// The last `count` events as text lines, for failure reports.
     pub fn tail_lines(&self, count: usize) -> Vec<String> {
         let skip = self.events.len().saturating_sub(count);
-        self.events
-            .iter()
+        self.events()
             .skip(skip)
             .map(|event| {
                 let mut line = String::new();
@@ -267,6 +283,7 @@ impl fmt::Display for DisplayKind<'_> {
     }
 }
 
+#[inline]
 fn digest_event(hash: u64, time_ns: u64, step: u64, task: TaskId, kind: &EventKind) -> u64 {
     let hash = mix(mix(mix(hash, time_ns), step), u64::from(task.0));
     match kind {

@@ -2,6 +2,7 @@
 
 mod explore;
 mod fuzz_targets;
+mod perf;
 mod programs;
 #[cfg(feature = "proptest")]
 mod prop;

@@ -422,11 +422,9 @@ impl Net {
         if entry.tasks.len() >= entry.prune_at {
             context::with("simloop::net", |core| {
                 let tasks = core.tasks.borrow();
-                entry.tasks.retain(|&id| {
-                    tasks
-                        .get(id)
-                        .is_some_and(|record| record.state == TaskState::Pending)
-                });
+                entry
+                    .tasks
+                    .retain(|&id| tasks.state(id) == Some(TaskState::Pending));
             });
             entry.prune_at = (entry.tasks.len() * 2).max(32);
         }

@@ -1,0 +1,122 @@
+//! The workloads' sizes, their seeded inputs and their expected results, shared by both sides so
+//! that simloop and tokio run exactly the same program. Each system uses its own primitives.
+//!
+//! | id | workload | op | checked |
+//! |---|---|---|---|
+//! | W1 | 100,000 tasks, each sleeps three seeded durations in 1..=1000 ms | one sleep | virtual end == the largest per-task sum |
+//! | W2 | a queue of 16, one producer sends 0..1,000,000, one consumer sums | one message | sum == n(n-1)/2 |
+//! | W3 | 10,000 tasks: acquire `Semaphore(3)`, sleep 10 ms, release | one task | peak 3; end == ceil(n/3) x 10 ms |
+//! | W4 | spawn 1,000,000 tasks returning i, await them all | one task | sum == n(n-1)/2 |
+//! | W5 | two tasks bounce a token through two queues of 1, 1,000,000 round trips | one hop | token == 2,000,000 |
+//! | W6 | a fresh simulation per seed: 10 workers (sleep, acquire `Semaphore(3)`, sleep, put 3 items in a queue of 4, release, sleep; 1..=10 ms from the seed) and a consumer of 30 items sleeping 1 ms every 5 | one run, build and teardown included | 30 items, right sum, 1 <= peak <= 3 |
+
+use std::time::Duration;
+
+/// How big each workload is; `quick` shrinks everything so CI checks the assertions in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    pub w1_tasks: usize,
+    pub w1_growth_small: usize,
+    pub w1_growth_large: usize,
+    pub w2_messages: u64,
+    pub w3_tasks: usize,
+    pub w4_tasks: u64,
+    pub w5_round_trips: u64,
+    pub w6_seeds: u64,
+}
+
+impl Sizes {
+    pub fn full() -> Sizes {
+        Sizes {
+            w1_tasks: 100_000,
+            w1_growth_small: 10_000,
+            w1_growth_large: 1_000_000,
+            w2_messages: 1_000_000,
+            w3_tasks: 10_000,
+            w4_tasks: 1_000_000,
+            w5_round_trips: 1_000_000,
+            w6_seeds: 20_000,
+        }
+    }
+
+    pub fn quick() -> Sizes {
+        Sizes {
+            w1_tasks: 1_000,
+            w1_growth_small: 1_000,
+            w1_growth_large: 10_000,
+            w2_messages: 10_000,
+            w3_tasks: 300,
+            w4_tasks: 10_000,
+            w5_round_trips: 10_000,
+            w6_seeds: 100,
+        }
+    }
+}
+
+/// splitmix64: a tiny, well-mixed generator, so the inputs do not depend on either system's RNG.
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// A duration of `1..=max_ms` milliseconds drawn from `(seed, index)`.
+pub fn millis(seed: u64, index: u64, max_ms: u64) -> Duration {
+    Duration::from_millis(1 + mix(seed ^ mix(index)) % max_ms)
+}
+
+/// W1's input: three sleeps per task, each in 1..=1000 ms.
+pub fn w1_durations(tasks: usize) -> Vec<[Duration; 3]> {
+    (0..tasks as u64)
+        .map(|task| std::array::from_fn(|k| millis(1, task * 3 + k as u64, 1000)))
+        .collect()
+}
+
+/// W1's virtual end: the largest per-task sum.
+pub fn w1_expected_end(durations: &[[Duration; 3]]) -> Duration {
+    durations
+        .iter()
+        .map(|sleeps| sleeps.iter().sum())
+        .max()
+        .unwrap_or_default()
+}
+
+/// `0 + 1 + ... + (n - 1)`.
+pub fn triangle(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+/// W3's virtual end: `ceil(tasks / 3)` rounds of 10 ms.
+pub fn w3_expected_end(tasks: usize) -> Duration {
+    Duration::from_millis(10 * tasks.div_ceil(3) as u64)
+}
+
+/// W6's per-seed program: 10 workers, each puts 3 items; one consumer takes all 30.
+pub const W6_WORKERS: u64 = 10;
+pub const W6_ITEMS_PER_WORKER: u64 = 3;
+pub const W6_ITEMS: u64 = W6_WORKERS * W6_ITEMS_PER_WORKER;
+
+/// The three sleeps of worker `worker` under `seed`, each in 1..=10 ms.
+pub fn w6_sleeps(seed: u64, worker: u64) -> [Duration; 3] {
+    std::array::from_fn(|k| millis(seed, worker * 3 + k as u64, 10))
+}
+
+/// What one W6 run observed, checked the same way for both systems.
+pub struct W6Outcome {
+    pub items: u64,
+    pub sum: u64,
+    pub peak_in_use: usize,
+}
+
+impl W6Outcome {
+    pub fn check(&self) {
+        assert_eq!(self.items, W6_ITEMS, "W6: the consumer got every item");
+        assert_eq!(self.sum, triangle(W6_ITEMS), "W6: the items sum right");
+        assert!(
+            (1..=3).contains(&self.peak_in_use),
+            "W6: 1 <= peak permits in use ({}) <= 3",
+            self.peak_in_use
+        );
+    }
+}
