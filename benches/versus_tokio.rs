@@ -139,7 +139,7 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
 fn print_header(quick: bool, reps: Reps) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "simloop {} (Config::default(): seed 0 runs `random`, W6 rotates the check portfolio) \
+        "simloop {} (W1-W5: strategy random; W6: Config::default(), the check portfolio) \
          vs tokio 1.54 (current-thread, start_paused), release build, {cores} cores",
         env!("CARGO_PKG_VERSION")
     );

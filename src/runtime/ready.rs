@@ -210,6 +210,42 @@ impl ReadyView<'_> {
             .expect("simloop: a scheduler was asked to choose from an empty ready set")
     }
 
+    /// The task that became ready last, in O(1) (`iter().last()` walks the whole set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::scheduler::{Divergence, ReadyTask, ReadyView, Scheduler};
+    /// use simloop::{Config, Sim};
+    ///
+    /// struct Lifo;
+    /// impl Scheduler for Lifo {
+    ///     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+    ///         assert_eq!(Some(ready.newest()), ready.iter().last());
+    ///         Ok(ready.newest())
+    ///     }
+    ///     fn name(&self) -> String { "lifo".into() }
+    /// }
+    ///
+    /// let run = Sim::new(Config::default()).run_with(Box::new(Lifo), async { 5 });
+    /// assert_eq!(run.result.unwrap(), 5);
+    /// ```
+    pub fn newest(&self) -> ReadyTask {
+        let slots = &self.set.slots;
+        // The back is always live (taking an entry trims tombstones off both ends), so this
+        // looks at one slot.
+        let (slot, entry) = slots
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, entry)| entry.is_live())
+            .expect("simloop: a scheduler was asked to choose from an empty ready set");
+        ReadyTask {
+            slot,
+            task: entry.task,
+        }
+    }
+
     /// The ready tasks in the order they became ready.
     pub fn iter(&self) -> impl Iterator<Item = ReadyTask> + '_ {
         self.set

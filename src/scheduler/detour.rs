@@ -186,10 +186,7 @@ impl DetourScheduler {
         if let Some(chosen) = self.resume(ready) {
             return chosen;
         }
-        let newest = ready
-            .iter()
-            .last()
-            .expect("a scheduler is asked only when a task is ready");
+        let newest = ready.newest();
         if self.streak.0 == Some(newest.task) && self.streak.1 >= super::STREAK {
             return self.detour(ready, ready.oldest(), newest);
         }
