@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::estimates::TaskEstimates;
@@ -56,6 +56,9 @@ struct Shared {
     /// Set when a worker panicked (the test body's closure, outside any simulation): waiting
     /// workers stop waiting for iterations that will never finish.
     abandoned: AtomicBool,
+    /// Workers blocked in [`Shared::hints`]; a finished iteration wakes them only if there are
+    /// any, because a wake-up is a system call and most iterations have nobody to wake.
+    waiting: AtomicUsize,
     stop_after: AtomicU64,
     progress: Mutex<Progress>,
     finished: Condvar,
@@ -79,10 +82,12 @@ impl Shared {
         };
         let mut progress = lock(&self.progress);
         while progress.watermark < needed && !self.abandoned.load(Ordering::SeqCst) {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
             progress = self
                 .finished
                 .wait(progress)
                 .unwrap_or_else(PoisonError::into_inner);
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
         }
         hints.choice_points = hints
             .choice_points
@@ -118,8 +123,13 @@ impl Shared {
                 self.stop_after.fetch_min(local, Ordering::SeqCst);
             }
         }
+        // `waiting` is raised under the lock before a worker waits, so reading it before the
+        // lock is released sees every worker that could be waiting for this iteration.
+        let anyone_waiting = self.waiting.load(Ordering::SeqCst) > 0;
         drop(progress);
-        self.finished.notify_all();
+        if anyone_waiting {
+            self.finished.notify_all();
+        }
     }
 }
 
@@ -177,6 +187,7 @@ where
     let shared = Shared {
         next: AtomicU64::new(0),
         abandoned: AtomicBool::new(false),
+        waiting: AtomicUsize::new(0),
         stop_after: AtomicU64::new(u64::MAX),
         progress: Mutex::new(Progress {
             done: vec![false; size as usize],
