@@ -4,7 +4,7 @@
 //! simulation; it reaches the simulation through this thread-local instead. Only the run loop
 //! installs and removes the context.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::core::Core;
@@ -12,9 +12,6 @@ use crate::trace::TraceLevel;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
-    /// The running simulation's trace level, a copy readable without borrowing `CURRENT`:
-    /// primitives check it on every operation to skip events the trace would not keep.
-    static TRACE_LEVEL: Cell<Option<TraceLevel>> = const { Cell::new(None) };
 }
 
 /// Runs `f` with the current simulation, or panics with a message that names `what`.
@@ -68,7 +65,6 @@ impl Installed {
                      task `{task}`); spawn a task in the running simulation instead"
                 );
             }
-            TRACE_LEVEL.with(|level| level.set(Some(core.trace.borrow().level())));
             *current = Some(core);
         });
         Installed
@@ -80,7 +76,6 @@ impl Drop for Installed {
         // Take the core out before dropping it, so destructors it runs see no simulation
         // instead of a borrowed cell.
         let core = CURRENT.with(|current| current.borrow_mut().take());
-        let _ = TRACE_LEVEL.try_with(|level| level.set(None));
         drop(core);
     }
 }
@@ -103,7 +98,7 @@ pub(crate) fn record_op(object: &std::rc::Rc<str>, op: impl Into<std::borrow::Co
 /// on every operation of a primitive.
 #[inline]
 pub(crate) fn trace_level() -> Option<TraceLevel> {
-    TRACE_LEVEL.try_with(Cell::get).ok().flatten()
+    try_with(|core| core.trace_level)
 }
 
 /// Notes that the current task is blocked on `target`, for deadlock reports.

@@ -16,7 +16,7 @@ use super::tasks::{TaskState, TaskTable, WaitReason};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
 use crate::time::timers::{TimerHeap, TimerKey};
-use crate::trace::{EventKind, Trace};
+use crate::trace::{EventKind, Trace, TraceLevel};
 
 /// Why a run must stop that the task it happened in cannot report by returning.
 pub(crate) enum Pending {
@@ -39,6 +39,8 @@ pub(crate) struct Core {
     pub(crate) timers: RefCell<TimerHeap>,
     pub(crate) tasks: RefCell<TaskTable>,
     pub(crate) trace: RefCell<Trace>,
+    /// The trace's level, fixed for the run: checked before an event is even built.
+    pub(crate) trace_level: TraceLevel,
     pub(crate) user_rng: RefCell<ChaCha8Rng>,
     pub(crate) pending_failure: RefCell<Option<Pending>>,
     pub(crate) extensions: super::extensions::Extensions,
@@ -63,6 +65,7 @@ impl Core {
             timers: RefCell::default(),
             tasks: RefCell::new(tasks),
             trace: RefCell::new(Trace::new(config.trace)),
+            trace_level: config.trace,
             user_rng: RefCell::new(stream(config.seed, Stream::User)),
             pending_failure: RefCell::new(None),
             extensions: Default::default(),
@@ -71,16 +74,26 @@ impl Core {
     }
 
     /// Records an event for the current task at the current time and step.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&self, kind: EventKind) {
         self.record_for(self.current.get(), kind);
     }
 
-    #[inline]
+    /// Records an event for `task`. Inlined down to the level check, so that with the trace
+    /// off the event is not even built.
+    #[inline(always)]
     pub(crate) fn record_for(&self, task: TaskId, kind: EventKind) {
-        self.trace
-            .borrow_mut()
-            .record(self.clock_ns.get(), self.step.get(), task, kind);
+        if self.tracing() {
+            self.trace
+                .borrow_mut()
+                .record(self.clock_ns.get(), self.step.get(), task, kind);
+        }
+    }
+
+    /// Whether the trace records anything (its level is not `Off`).
+    #[inline(always)]
+    pub(crate) fn tracing(&self) -> bool {
+        self.trace_level != TraceLevel::Off
     }
 
     pub(crate) fn current_task_label(&self) -> String {
@@ -130,9 +143,13 @@ impl Core {
         let mut tasks = self.tasks.borrow_mut();
         // A task spawned while the run is being torn down is dropped without running.
         tasks.start(id, runnable.waker(), self.tearing_down.get());
-        let name = tasks.name(id).cloned();
-        drop(tasks);
-        self.record(EventKind::Spawn { child: id, name });
+        if self.tracing() {
+            let name = tasks.name(id).cloned();
+            drop(tasks);
+            self.record(EventKind::Spawn { child: id, name });
+        } else {
+            drop(tasks);
+        }
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 

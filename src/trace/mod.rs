@@ -5,7 +5,6 @@
 //! failure reports, and [`TraceLevel::Full`] keeps everything for snapshots and exports.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
@@ -92,11 +91,14 @@ pub struct Event {
 pub struct Trace {
     pub(crate) level: TraceLevel,
     /// In recording order, except that a full tail is a ring whose oldest event is at
-    /// `oldest`: read them through [`Trace::events`].
-    pub(crate) events: VecDeque<Event>,
+    /// `oldest`: read them through [`Trace::events`]. A `Vec` rather than a `VecDeque`: the ring
+    /// is overwritten in place, one bounds check an event.
+    events: Vec<Event>,
     oldest: usize,
     pub(crate) dropped: u64,
     pub(crate) digest: u64,
+    /// The time last fed to the digest: see [`digest_event`].
+    digested_time: u64,
     /// The names of named tasks, by ascending id.
     pub(crate) labels: Vec<(TaskId, Rc<str>)>,
 }
@@ -108,19 +110,30 @@ fn mix(hash: u64, value: u64) -> u64 {
     (hash ^ value).wrapping_mul(FNV_PRIME)
 }
 
+/// Feeds `text` eight bytes at a time, then its length (which keeps texts that differ only in
+/// trailing zero padding apart).
 fn mix_str(mut hash: u64, text: &str) -> u64 {
-    for byte in text.bytes() {
-        hash = mix(hash, u64::from(byte));
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        hash = mix(hash, u64::from_le_bytes(word));
     }
-    mix(hash, 0xff)
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        hash = mix(hash, u64::from_le_bytes(word));
+    }
+    mix(hash, text.len() as u64)
 }
 
 impl Trace {
     pub(crate) fn new(level: TraceLevel) -> Trace {
         // A tail fills up in any run worth tracing: allocate it once instead of growing it.
         let events = match level {
-            TraceLevel::Tail => VecDeque::with_capacity(TAIL_LEN),
-            _ => VecDeque::new(),
+            TraceLevel::Tail => Vec::with_capacity(TAIL_LEN),
+            _ => Vec::new(),
         };
         Trace {
             level,
@@ -135,22 +148,31 @@ impl Trace {
         if self.level == TraceLevel::Off {
             return;
         }
-        self.digest = digest_event(self.digest, time_ns, step, task, &kind);
-        let event = Event {
-            time: Instant::from_nanos(time_ns),
-            step,
-            task,
-            kind,
-        };
+        if time_ns != self.digested_time {
+            self.digest = mix(mix(self.digest, TIME_TAG), time_ns);
+            self.digested_time = time_ns;
+        }
+        self.digest = digest_event(self.digest, task, &kind);
+        let time = Instant::from_nanos(time_ns);
         if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
-            // The tail is full: overwrite the oldest event in place (cheaper than popping it
-            // and pushing the new one) and let the next one be the oldest.
-            self.events[self.oldest] = event;
+            // The tail is full: overwrite the oldest event field by field (no temporary to
+            // move, and the old kind's drop is the only destructor run) and let the next one be
+            // the oldest.
+            let oldest = &mut self.events[self.oldest % TAIL_LEN];
+            oldest.time = time;
+            oldest.step = step;
+            oldest.task = task;
+            oldest.kind = kind;
             self.oldest = (self.oldest + 1) % TAIL_LEN;
             self.dropped += 1;
             return;
         }
-        self.events.push_back(event);
+        self.events.push(Event {
+            time,
+            step,
+            task,
+            kind,
+        });
     }
 
     /// The level this trace was recorded at.
@@ -160,9 +182,8 @@ impl Trace {
 
     /// The events kept: all of them at [`TraceLevel::Full`], the last [`TAIL_LEN`] otherwise.
     pub fn events(&self) -> impl Iterator<Item = &Event> + '_ {
-        self.events
-            .range(self.oldest..)
-            .chain(self.events.range(..self.oldest))
+        let (newer, older) = self.events.split_at(self.oldest);
+        older.iter().chain(newer)
     }
 
     /// How many earlier events the tail no longer holds.
@@ -283,21 +304,32 @@ impl fmt::Display for DisplayKind<'_> {
     }
 }
 
+/// The digest's marker for "the clock moved to": see [`digest_event`].
+const TIME_TAG: u64 = 0xff;
+
+/// Feeds one event to the digest, in as few multiplications as carry its information: that
+/// chain of dependent multiplications is most of what tracing costs per step.
+///
+/// The event's step is not fed: it is the number of `Poll` events before it, so equal event
+/// sequences have equal steps. Its time is fed only when it differs from the previous event's
+/// (by [`Trace::record`], tagged [`TIME_TAG`]); the clock never goes back, so the sequence of
+/// times is recovered from those changes.
 #[inline]
-fn digest_event(hash: u64, time_ns: u64, step: u64, task: TaskId, kind: &EventKind) -> u64 {
-    let hash = mix(mix(mix(hash, time_ns), step), u64::from(task.0));
+fn digest_event(hash: u64, task: TaskId, kind: &EventKind) -> u64 {
+    // The task in the high half, the kind's tag (and a small payload) in the low half.
+    let head = |tag: u64| mix(hash, (u64::from(task.0) << 32) | tag);
     match kind {
         EventKind::Spawn { child, name } => {
-            let hash = mix(mix(hash, 1), u64::from(child.0));
+            let hash = mix(head(1), u64::from(child.0));
             name.as_deref().map_or(hash, |name| mix_str(hash, name))
         }
-        EventKind::Poll { ready } => mix(mix(hash, 2), u64::from(*ready)),
-        EventKind::Wake { target } => mix(mix(hash, 3), u64::from(target.0)),
-        EventKind::TimerFired => mix(hash, 4),
-        EventKind::Abort { target } => mix(mix(hash, 5), u64::from(target.0)),
-        EventKind::Done { cancelled } => mix(mix(hash, 6), u64::from(*cancelled)),
-        EventKind::Log(text) => mix_str(mix(hash, 7), text),
-        EventKind::Op { object, op } => mix_str(mix_str(mix(hash, 8), object), op),
+        EventKind::Poll { ready } => mix(head(2), u64::from(*ready)),
+        EventKind::Wake { target } => mix(head(3), u64::from(target.0)),
+        EventKind::TimerFired => head(4),
+        EventKind::Abort { target } => mix(head(5), u64::from(target.0)),
+        EventKind::Done { cancelled } => head(6 | u64::from(*cancelled) << 8),
+        EventKind::Log(text) => mix_str(head(7), text),
+        EventKind::Op { object, op } => mix_str(mix_str(head(8), object), op),
     }
 }
 
