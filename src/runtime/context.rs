@@ -83,17 +83,6 @@ impl Drop for Installed {
 // The crate-internal API that primitives (`sync`) and simulated resources (`sim`) use. None of
 // these panic outside a simulation: a primitive's non-awaiting operations work anywhere.
 
-/// Records `object.op` (e.g. `Queue(jobs)` . `get() -> item-2`) for the current task.
-#[allow(dead_code)]
-pub(crate) fn record_op(object: &std::rc::Rc<str>, op: impl Into<std::borrow::Cow<'static, str>>) {
-    try_with(|core| {
-        core.record(crate::trace::EventKind::Op {
-            object: std::rc::Rc::clone(object),
-            op: op.into(),
-        })
-    });
-}
-
 /// The running simulation's trace level, or `None` outside a simulation; cheap enough to call
 /// on every operation of a primitive.
 #[inline]

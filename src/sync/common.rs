@@ -6,9 +6,10 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use crate::runtime::context;
+use crate::runtime::core::Core;
 use crate::runtime::tasks::WaitTarget;
 use crate::task::TaskId;
-use crate::trace::TraceLevel;
+use crate::trace::{EventKind, TraceLevel};
 
 /// Whether operations that complete are traced at [`TraceLevel::Tail`]. They are the bulk of a
 /// queue's or semaphore's traffic and each costs a digest update, so only [`TraceLevel::Full`]
@@ -31,10 +32,16 @@ impl Detail {
     /// Whether the running simulation's trace keeps an operation of this detail.
     #[inline(always)]
     fn kept(self) -> bool {
-        match context::trace_level() {
-            None | Some(TraceLevel::Off) => false,
-            Some(TraceLevel::Full) => true,
-            Some(_) => self == Detail::Notable || ROUTINE_AT_TAIL,
+        context::trace_level().is_some_and(|level| self.kept_at(level))
+    }
+
+    /// Whether a trace at `level` keeps an operation of this detail.
+    #[inline(always)]
+    fn kept_at(self, level: TraceLevel) -> bool {
+        match level {
+            TraceLevel::Off => false,
+            TraceLevel::Full => true,
+            _ => self == Detail::Notable || ROUTINE_AT_TAIL,
         }
     }
 }
@@ -76,11 +83,16 @@ impl Label {
     }
 
     /// Records `op` (a static text such as `get()`) on this primitive for the current task.
+    ///
+    /// One look at the running simulation serves both the level check and the recording: on a
+    /// blocking path this runs at every step.
     #[inline(always)]
     pub(crate) fn record(&self, detail: Detail, op: &'static str) {
-        if detail.kept() {
-            self.push_event(Cow::Borrowed(op));
-        }
+        context::try_with(|core| {
+            if detail.kept_at(core.trace_level) {
+                self.push_event_to(core, Cow::Borrowed(op));
+            }
+        });
     }
 
     /// Records an operation whose text is built only if the trace keeps it.
@@ -91,12 +103,18 @@ impl Label {
         }
     }
 
-    // Out of line: the fast path of every operation is the level check above.
-    #[inline(never)]
     fn push_event(&self, op: Cow<'static, str>) {
-        let mut text = self.text.borrow_mut();
-        let text = text.get_or_insert_with(|| self.build_text());
-        context::record_op(text, op);
+        context::try_with(|core| self.push_event_to(core, op));
+    }
+
+    // Out of line: the fast path of every operation is the level check before it.
+    #[inline(never)]
+    fn push_event_to(&self, core: &Core, op: Cow<'static, str>) {
+        let object = {
+            let mut text = self.text.borrow_mut();
+            Rc::clone(text.get_or_insert_with(|| self.build_text()))
+        };
+        core.record(EventKind::Op { object, op });
     }
 
     fn build_text(&self) -> Rc<str> {
