@@ -11,7 +11,7 @@ use std::task::Waker;
 use async_task::Runnable;
 use rand_chacha::ChaCha8Rng;
 
-use super::ready::{ReadySet, TaskMeta};
+use super::ready::{Entry, ReadySet};
 use super::tasks::{TaskState, TaskTable, WaitReason};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
@@ -35,11 +35,6 @@ pub(crate) struct Core {
     /// True while pending tasks are being dropped at the end of a run.
     pub(crate) tearing_down: Cell<bool>,
     pub(crate) main_queued: Cell<bool>,
-    /// How many times the main future has been polled (spawned tasks keep theirs in their
-    /// [`TaskMeta`](super::ready::TaskMeta)).
-    pub(crate) main_polls: Cell<u32>,
-    /// The polls of the task being polled, including this one: what `finish_task` records.
-    pub(crate) current_polls: Cell<u32>,
     pub(crate) ready: RefCell<ReadySet>,
     pub(crate) timers: RefCell<TimerHeap>,
     pub(crate) tasks: RefCell<TaskTable>,
@@ -66,8 +61,6 @@ impl Core {
             aborting: Cell::new(false),
             tearing_down: Cell::new(false),
             main_queued: Cell::new(false),
-            main_polls: Cell::new(0),
-            current_polls: Cell::new(0),
             ready: RefCell::default(),
             timers: RefCell::default(),
             tasks: RefCell::new(tasks),
@@ -108,13 +101,13 @@ impl Core {
     }
 
     /// Makes a spawned task ready; called by async-task when a task's waker fires.
-    pub(crate) fn schedule(&self, runnable: Runnable<TaskMeta>) {
-        let target = runnable.metadata().id;
+    pub(crate) fn schedule(&self, runnable: Runnable<TaskId>) {
+        let target = *runnable.metadata();
         let by = self.current.get();
         if by != TaskId::NONE && by != target {
             self.record(EventKind::Wake { target });
         }
-        self.ready.borrow_mut().push(runnable.into());
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn schedule_main(&self) {
@@ -127,7 +120,7 @@ impl Core {
                 target: TaskId::MAIN,
             });
         }
-        self.ready.borrow_mut().push_main(self.main_polls.get());
+        self.ready.borrow_mut().push(Entry::Main);
     }
 
     /// Registers a new task; `None` (and a pending failure) once `max_tasks` is reached.
@@ -146,7 +139,7 @@ impl Core {
         Some(tasks.insert(name, site, self.current.get()))
     }
 
-    pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskMeta>) {
+    pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
         let mut tasks = self.tasks.borrow_mut();
         // A task spawned while the run is being torn down is dropped without running.
         tasks.start(id, runnable.waker(), self.tearing_down.get());
@@ -157,7 +150,7 @@ impl Core {
         } else {
             drop(tasks);
         }
-        self.ready.borrow_mut().push(runnable.into());
+        self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
     pub(crate) fn finish_task(&self, id: TaskId, cancelled: bool) {
@@ -166,10 +159,7 @@ impl Core {
         } else {
             TaskState::Finished
         };
-        let waker = self
-            .tasks
-            .borrow_mut()
-            .finish(id, state, self.current_polls.get());
+        let waker = self.tasks.borrow_mut().finish(id, state);
         self.record_for(id, EventKind::Done { cancelled });
         drop(waker);
     }

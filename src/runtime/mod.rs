@@ -181,6 +181,7 @@ impl Sim {
             previous: None,
             fired: Vec::new(),
             choice_points: 0,
+            polls: Vec::new(),
         };
         let mut main = pin!(Some(future));
         let outcome = run_loop.run(main.as_mut());
@@ -190,9 +191,8 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
+        let task_steps = core.tasks.borrow().steps(&run_loop.polls);
         let leaked = run_loop.tear_down();
-        // After teardown: it records the polls of the tasks it drops.
-        let task_steps = core.tasks.borrow().steps();
         let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
         trace.labels = core.tasks.borrow().labels();
@@ -259,6 +259,9 @@ struct RunLoop<'a> {
     previous: Option<TaskId>,
     fired: Vec<Fired>,
     choice_points: u64,
+    /// Polls of each task so far, indexed by task id: schedulers that weigh tasks by the work
+    /// they have left read it through the ready view.
+    polls: Vec<u32>,
 }
 
 /// Wakes the main future by putting it in the ready set of the simulation on this thread.
@@ -310,11 +313,9 @@ impl RunLoop<'_> {
                         Ok(Some(Poll::Ready(value))) => {
                             main.set(None);
                             core.record_for(task, EventKind::Done { cancelled: false });
-                            core.tasks.borrow_mut().finish(
-                                task,
-                                tasks::TaskState::Finished,
-                                core.main_polls.get(),
-                            );
+                            core.tasks
+                                .borrow_mut()
+                                .finish(task, tasks::TaskState::Finished);
                             self.scheduler
                                 .finished(step + 1)
                                 .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
@@ -344,7 +345,7 @@ impl RunLoop<'_> {
 
     fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
         let mut ready = self.core.ready.borrow_mut();
-        let view = ready.view(self.previous, step);
+        let view = ready.view(self.previous, step, &self.polls);
         let count = view.len();
         let oldest = view.oldest();
         let chosen = if count == 1 {
@@ -363,15 +364,11 @@ impl RunLoop<'_> {
         }
         let entry = ready.take(chosen.slot);
         drop(ready);
-        let polls = match &entry {
-            Entry::Main => {
-                let polls = self.core.main_polls.get() + 1;
-                self.core.main_polls.set(polls);
-                polls
-            }
-            Entry::Task(runnable) => runnable.count_poll(),
-        };
-        self.core.current_polls.set(polls);
+        let index = chosen.task.index();
+        if self.polls.len() <= index {
+            self.polls.resize(index + 1, 0);
+        }
+        self.polls[index] += 1;
         self.core.record_for(
             chosen.task,
             EventKind::Poll {
@@ -443,9 +440,8 @@ impl RunLoop<'_> {
             entries.sort_by_key(Entry::task);
             for entry in entries {
                 if let Entry::Task(runnable) = entry {
-                    let task = runnable.task();
+                    let task = *runnable.metadata();
                     core.current.set(task);
-                    core.current_polls.set(runnable.polls());
                     core.aborting.set(true);
                     // A destructor that panics while the run is torn down cannot change the
                     // outcome any more; the task is gone either way.

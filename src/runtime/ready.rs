@@ -5,7 +5,6 @@
 //! tombstone; the front is always live, and the set compacts itself when tombstones outnumber
 //! live entries, which keeps every operation O(1) amortised and uniform sampling O(1) expected.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 
 use async_task::Runnable;
@@ -23,61 +22,23 @@ impl Entry {
     pub(crate) fn task(&self) -> TaskId {
         match self {
             Entry::Main => TaskId::MAIN,
-            Entry::Task(runnable) => runnable.task(),
+            Entry::Task(runnable) => runnable.task,
         }
     }
 }
 
-/// What a task's allocation carries beside its future (async-task's metadata): its id, and how
-/// many times it has been polled.
-///
-/// The count lives here rather than in a table indexed by id because the run loop touches the
-/// task's allocation anyway when it polls it, while with a million tasks a table entry picked at
-/// random is one more cache miss a step. A ready slot copies it, for schedulers to read.
-pub(crate) struct TaskMeta {
-    pub(crate) id: TaskId,
-    polls: Cell<u32>,
-}
-
-impl TaskMeta {
-    pub(crate) fn new(id: TaskId) -> TaskMeta {
-        TaskMeta {
-            id,
-            polls: Cell::new(0),
-        }
-    }
-
-    /// Polls so far.
-    pub(crate) fn polls(&self) -> u32 {
-        self.polls.get()
-    }
-}
-
-/// A task's runnable with the task's id kept beside it, so that the run loop can choose and
-/// trace a task without reading the task's own allocation: with a million ready tasks every
-/// such read is a cache miss, and the poll itself pays for one anyway.
+/// A task's runnable with the task's id kept beside it, so that the run loop can choose,
+/// trace and enter a task without reading the task's own allocation: with a million ready
+/// tasks every such read is a cache miss, and the poll itself pays for one anyway.
 pub(crate) struct TaskRunnable {
     task: TaskId,
-    polls: u32,
-    runnable: Runnable<TaskMeta>,
+    runnable: Runnable<TaskId>,
 }
 
 impl TaskRunnable {
     /// The task's id (the runnable's metadata, without reading it).
-    pub(crate) fn task(&self) -> TaskId {
-        self.task
-    }
-
-    /// Counts the poll about to happen and returns the task's polls including it.
-    pub(crate) fn count_poll(&self) -> u32 {
-        let polls = &self.runnable.metadata().polls;
-        polls.set(polls.get().saturating_add(1));
-        polls.get()
-    }
-
-    /// The task's polls so far, as its metadata says.
-    pub(crate) fn polls(&self) -> u32 {
-        self.runnable.metadata().polls()
+    pub(crate) fn metadata(&self) -> &TaskId {
+        &self.task
     }
 
     /// Polls the task once; see [`Runnable::run`].
@@ -86,12 +47,10 @@ impl TaskRunnable {
     }
 }
 
-impl From<Runnable<TaskMeta>> for TaskRunnable {
-    fn from(runnable: Runnable<TaskMeta>) -> TaskRunnable {
-        let meta = runnable.metadata();
+impl From<Runnable<TaskId>> for TaskRunnable {
+    fn from(runnable: Runnable<TaskId>) -> TaskRunnable {
         TaskRunnable {
-            task: meta.id,
-            polls: meta.polls(),
+            task: *runnable.metadata(),
             runnable,
         }
     }
@@ -100,11 +59,8 @@ impl From<Runnable<TaskMeta>> for TaskRunnable {
 /// One place in arrival order; a taken entry leaves `TaskId::NONE` behind.
 struct Slot {
     task: TaskId,
-    /// The task's polls when it became ready (it is not polled while it waits here); fits in
-    /// what would otherwise be padding.
-    polls: u32,
     /// `None` for the main future.
-    runnable: Option<Runnable<TaskMeta>>,
+    runnable: Option<Runnable<TaskId>>,
 }
 
 impl Slot {
@@ -116,7 +72,6 @@ impl Slot {
         match self.runnable {
             Some(runnable) => Entry::Task(TaskRunnable {
                 task: self.task,
-                polls: self.polls,
                 runnable,
             }),
             None => Entry::Main,
@@ -152,25 +107,13 @@ impl Drop for ReadySet {
 }
 
 impl ReadySet {
-    /// Appends a spawned task.
     #[inline]
-    pub(crate) fn push(&mut self, ready: TaskRunnable) {
-        self.slots.push_back(Slot {
-            task: ready.task,
-            polls: ready.polls,
-            runnable: Some(ready.runnable),
-        });
-        self.live += 1;
-    }
-
-    /// Appends the main future, polled `polls` times so far.
-    #[inline]
-    pub(crate) fn push_main(&mut self, polls: u32) {
-        self.slots.push_back(Slot {
-            task: TaskId::MAIN,
-            polls,
-            runnable: None,
-        });
+    pub(crate) fn push(&mut self, entry: Entry) {
+        let (task, runnable) = match entry {
+            Entry::Main => (TaskId::MAIN, None),
+            Entry::Task(ready) => (ready.task, Some(ready.runnable)),
+        };
+        self.slots.push_back(Slot { task, runnable });
         self.live += 1;
     }
 
@@ -189,7 +132,6 @@ impl ReadySet {
             .expect("simloop: the scheduler picked a slot that holds no ready task");
         let entry = Slot {
             task: std::mem::replace(&mut taken.task, TaskId::NONE),
-            polls: taken.polls,
             runnable: taken.runnable.take(),
         }
         .into_entry();
@@ -216,11 +158,17 @@ impl ReadySet {
             .collect()
     }
 
-    pub(crate) fn view(&self, previous: Option<TaskId>, step: u64) -> ReadyView<'_> {
+    pub(crate) fn view<'a>(
+        &'a self,
+        previous: Option<TaskId>,
+        step: u64,
+        polls: &'a [u32],
+    ) -> ReadyView<'a> {
         ReadyView {
             set: self,
             previous,
             step,
+            polls,
         }
     }
 }
@@ -241,6 +189,7 @@ pub struct ReadyView<'a> {
     set: &'a ReadySet,
     previous: Option<TaskId>,
     step: u64,
+    polls: &'a [u32],
 }
 
 impl ReadyView<'_> {
@@ -343,8 +292,7 @@ impl ReadyView<'_> {
         self.step
     }
 
-    /// How many steps have polled the ready task `task` so far in this run (0 for a task not
-    /// polled yet).
+    /// How many steps have polled `task` so far in this run (0 for a task not polled yet).
     ///
     /// # Examples
     ///
@@ -358,7 +306,7 @@ impl ReadyView<'_> {
     /// struct Fewest;
     /// impl Scheduler for Fewest {
     ///     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-    ///         Ok(ready.iter().min_by_key(|&r| ready.polls(r)).unwrap())
+    ///         Ok(ready.iter().min_by_key(|r| ready.polls(r.task)).unwrap())
     ///     }
     ///     fn name(&self) -> String { "fewest".into() }
     /// }
@@ -371,11 +319,7 @@ impl ReadyView<'_> {
     /// let polls: u32 = run.task_steps.iter().map(|t| t.polls).sum();
     /// assert_eq!(u64::from(polls), run.steps);
     /// ```
-    pub fn polls(&self, task: ReadyTask) -> u32 {
-        self.set
-            .slots
-            .get(task.slot)
-            .filter(|slot| slot.task == task.task)
-            .map_or(0, |slot| slot.polls)
+    pub fn polls(&self, task: TaskId) -> u32 {
+        self.polls.get(task.index()).copied().unwrap_or(0)
     }
 }

@@ -80,13 +80,9 @@ impl Flags {
     }
 }
 
-/// What a task table keeps for reports and for waking a task nobody else will wake: 32 bytes,
-/// a million of them in the memory budget of W4.
+/// What a task table keeps for reports and for waking a task nobody else will wake.
 struct TaskRecord {
-    /// Where it was spawned, as an index into `TaskTable::sites`.
-    site: u32,
-    /// Its polls, recorded when it ends (a running task counts them in its metadata).
-    polls: u32,
+    site: &'static Location<'static>,
     /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
     /// cleared when the task ends so its allocation can be freed.
     waker: Option<Waker>,
@@ -100,9 +96,6 @@ struct TaskRecord {
 
 pub(crate) struct TaskTable {
     records: Vec<TaskRecord>,
-    /// Spawn sites, each kept once per run of spawns from it: a loop that spawns a million
-    /// tasks stores its site once, and a record names it in four bytes instead of eight.
-    sites: Vec<&'static Location<'static>>,
     states: Vec<TaskState>,
     flags: Flags,
     /// Wait reasons of the tasks blocked right now, with free places listed in `free_waits`. A
@@ -119,7 +112,6 @@ pub(crate) struct TaskTable {
 /// A dropped table's emptied buffers, kept for the next one (see [`spare`]).
 struct Buffers {
     records: Vec<TaskRecord>,
-    sites: Vec<&'static Location<'static>>,
     states: Vec<TaskState>,
     flags: Vec<u64>,
     waits: Vec<Option<WaitReason>>,
@@ -135,7 +127,6 @@ impl Default for TaskTable {
     fn default() -> TaskTable {
         let buffers = spare::take(&SPARE).unwrap_or(Buffers {
             records: Vec::new(),
-            sites: Vec::new(),
             states: Vec::new(),
             flags: Vec::new(),
             waits: Vec::new(),
@@ -144,7 +135,6 @@ impl Default for TaskTable {
         });
         TaskTable {
             records: buffers.records,
-            sites: buffers.sites,
             states: buffers.states,
             flags: Flags {
                 words: buffers.flags,
@@ -160,7 +150,6 @@ impl Drop for TaskTable {
     fn drop(&mut self) {
         let mut buffers = Buffers {
             records: std::mem::take(&mut self.records),
-            sites: std::mem::take(&mut self.sites),
             states: std::mem::take(&mut self.states),
             flags: std::mem::take(&mut self.flags.words),
             waits: std::mem::take(&mut self.waits),
@@ -168,7 +157,6 @@ impl Drop for TaskTable {
             names: std::mem::take(&mut self.names),
         };
         buffers.records.clear();
-        buffers.sites.clear();
         buffers.states.clear();
         buffers.flags.clear();
         buffers.waits.clear();
@@ -190,16 +178,8 @@ impl TaskTable {
         if let Some(name) = name {
             self.names.push((id, name));
         }
-        let same_site = self
-            .sites
-            .last()
-            .is_some_and(|last| std::ptr::eq(*last, site));
-        if !same_site {
-            self.sites.push(site);
-        }
         self.records.push(TaskRecord {
-            site: (self.sites.len() - 1) as u32,
-            polls: 0,
+            site,
             waker: None,
             wait: 0,
             parent,
@@ -290,15 +270,12 @@ impl TaskTable {
         wakers
     }
 
-    /// Marks `id` ended after `polls` polls and hands back its stored waker, to be dropped
-    /// outside the table.
+    /// Marks `id` ended and hands back its stored waker, to be dropped outside the table.
     #[inline]
-    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState, polls: u32) -> Option<Waker> {
+    pub(crate) fn finish(&mut self, id: TaskId, state: TaskState) -> Option<Waker> {
         *self.states.get_mut(id.index())? = state;
         self.forget_wait(id);
-        let record = &mut self.records[id.index()];
-        record.polls = polls;
-        record.waker.take()
+        self.records[id.index()].waker.take()
     }
 
     pub(crate) fn pending_ids(&self) -> impl Iterator<Item = TaskId> + '_ {
@@ -323,9 +300,7 @@ impl TaskTable {
         TaskInfo {
             id,
             name: self.name(id).map(|name| name.to_string()),
-            spawned_at: record
-                .map(|r| spawn_site(self.sites[r.site as usize]))
-                .unwrap_or_default(),
+            spawned_at: record.map(|r| spawn_site(r.site)).unwrap_or_default(),
         }
     }
 
@@ -342,14 +317,14 @@ impl TaskTable {
         })
     }
 
-    /// Every task's parent and poll count, indexed by id; complete once every task has ended
-    /// (after teardown).
-    pub(crate) fn steps(&self) -> Vec<TaskSteps> {
+    /// Every task's parent and poll count (from `polls`, indexed by id), indexed by id.
+    pub(crate) fn steps(&self, polls: &[u32]) -> Vec<TaskSteps> {
         self.records
             .iter()
-            .map(|record| TaskSteps {
+            .enumerate()
+            .map(|(index, record)| TaskSteps {
                 parent: Some(record.parent).filter(|&parent| parent != TaskId::NONE),
-                polls: record.polls,
+                polls: polls.get(index).copied().unwrap_or(0),
             })
             .collect()
     }

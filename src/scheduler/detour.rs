@@ -133,10 +133,10 @@ impl DetourScheduler {
     }
 
     /// The task's estimated steps left, at least 1.
-    fn remaining(&self, ready: &ReadyView<'_>, task: ReadyTask) -> u32 {
+    fn remaining(&self, ready: &ReadyView<'_>, task: TaskId) -> u32 {
         let estimate = self
             .estimates
-            .get(task.task.index())
+            .get(task.index())
             .copied()
             .unwrap_or(self.unknown);
         estimate.saturating_sub(ready.polls(task)).max(1)
@@ -159,10 +159,12 @@ impl DetourScheduler {
 
     /// Runs `target` instead of `base` for a uniformly random part of its remaining work.
     fn detour(&mut self, ready: &ReadyView<'_>, target: ReadyTask, base: ReadyTask) -> ReadyTask {
-        let length = self.rng.random_range(1..=self.remaining(ready, target));
+        let length = self
+            .rng
+            .random_range(1..=self.remaining(ready, target.task));
         self.active = Some(Active {
             task: target.task,
-            until: ready.polls(target).saturating_add(length),
+            until: ready.polls(target.task).saturating_add(length),
             interrupted: base.task,
         });
         target
@@ -171,8 +173,8 @@ impl DetourScheduler {
     /// The next step of the detour in progress, or the interrupted task once it is over.
     fn resume(&mut self, ready: &ReadyView<'_>) -> Option<ReadyTask> {
         let active = self.active.take()?;
-        if let Some(chosen) = ready.find(active.task) {
-            if ready.polls(chosen) < active.until {
+        if ready.polls(active.task) < active.until {
+            if let Some(chosen) = ready.find(active.task) {
                 self.active = Some(active);
                 return Some(chosen);
             }

@@ -109,12 +109,8 @@ impl UrwScheduler {
         }
     }
 
-    fn weight(&self, ready: &ReadyView<'_>, task: ReadyTask) -> u64 {
-        let base = self
-            .base
-            .get(task.task.index())
-            .copied()
-            .unwrap_or(self.unknown);
+    fn weight(&self, ready: &ReadyView<'_>, task: TaskId) -> u64 {
+        let base = self.base.get(task.index()).copied().unwrap_or(self.unknown);
         base.saturating_sub(u64::from(ready.polls(task))).max(1)
     }
 }
@@ -123,10 +119,10 @@ impl Scheduler for UrwScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
         let newest = ready.iter().map(|r| r.task.index()).max().unwrap_or(0);
         self.spawned_up_to(newest, ready.previous());
-        let total: u64 = ready.iter().map(|r| self.weight(ready, r)).sum();
+        let total: u64 = ready.iter().map(|r| self.weight(ready, r.task)).sum();
         let mut target = self.rng.random_range(0..total);
         for candidate in ready.iter() {
-            let weight = self.weight(ready, candidate);
+            let weight = self.weight(ready, candidate.task);
             if target < weight {
                 return Ok(candidate);
             }

@@ -32,7 +32,6 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::runtime::context;
-use crate::runtime::ready::TaskMeta;
 use crate::runtime::tasks::WaitReason;
 
 mod gather;
@@ -169,14 +168,12 @@ where
                 core.max_tasks
             );
         };
-        let (runnable, task) = async_task::Builder::new()
-            .metadata(TaskMeta::new(id))
-            .spawn_local(
-                move |_| RunTask {
-                    future: Some(future),
-                },
-                schedule,
-            );
+        let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
+            move |_| RunTask {
+                future: Some(future),
+            },
+            schedule,
+        );
         core.start_task(id, runnable);
         JoinHandle {
             id,
@@ -187,7 +184,7 @@ where
 
 /// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
 /// it (and so its future) when the simulation has ended.
-fn schedule(runnable: async_task::Runnable<TaskMeta>) {
+fn schedule(runnable: async_task::Runnable<TaskId>) {
     // Without a simulation the closure is dropped unrun, and the runnable with it.
     context::try_with(|core| core.schedule(runnable));
 }
@@ -258,7 +255,7 @@ impl<F: Future> Future for RunTask<F> {
 #[must_use = "dropping a JoinHandle detaches the task; call `.detach()` to say so"]
 pub struct JoinHandle<T> {
     id: TaskId,
-    task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskMeta>>,
+    task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskId>>,
 }
 
 impl<T> JoinHandle<T> {
