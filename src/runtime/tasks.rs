@@ -24,6 +24,18 @@ pub(crate) enum WaitReason {
     Other(&'static str),
 }
 
+impl WaitReason {
+    /// Whether `self` and `other` describe the same wait (the same target, not an equal one).
+    fn same_as(&self, other: &WaitReason) -> bool {
+        match (self, other) {
+            (WaitReason::Join(a), WaitReason::Join(b)) => a == b,
+            (WaitReason::Target(a), WaitReason::Target(b)) => Rc::ptr_eq(a, b),
+            (WaitReason::Other(a), WaitReason::Other(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum TaskState {
     Pending,
@@ -41,8 +53,12 @@ struct Flags {
 
 /// The task was aborted: drop it at its next poll.
 const ABORTED: u32 = 0;
-/// The task has a wait reason (in `TaskTable::waits`), set during its last poll.
+/// The task's wait reason (in `TaskTable::waits`) was set during its last poll, so it says what
+/// the task waits on now; without the flag the reason is stale.
 const WAITING: u32 = 1;
+
+/// `TaskRecord::wait` of a task that has no place in `TaskTable::waits`.
+const NO_WAIT: u32 = u32::MAX;
 
 impl Flags {
     const PER_WORD: usize = 32;
@@ -86,8 +102,11 @@ struct TaskRecord {
     /// Kept so that `abort` and teardown can schedule a task that nobody else will wake;
     /// cleared when the task ends so its allocation can be freed.
     waker: Option<Waker>,
-    /// Where its wait reason is in `TaskTable::waits`; meaningful while its `WAITING` flag is
-    /// set.
+    /// Where its wait reason is in `TaskTable::waits`, or `NO_WAIT`. A task keeps its place
+    /// from its first block to its end, and the reason stays there between polls: a task that
+    /// blocks on the same thing again (every loop around a queue or a lock does) then writes
+    /// nothing, and a poll only clears the `WAITING` flag. The place is current while the flag
+    /// is set.
     wait: u32,
     /// The task that spawned this one, `TaskId::NONE` for `main` (a plain id: it fits beside
     /// `wait` in the record's padding).
@@ -181,7 +200,7 @@ impl TaskTable {
         self.records.push(TaskRecord {
             site,
             waker: None,
-            wait: 0,
+            wait: NO_WAIT,
             parent,
         });
         self.states.push(TaskState::Pending);
@@ -217,7 +236,7 @@ impl TaskTable {
     /// on (the poll will say again).
     #[inline]
     pub(crate) fn enter(&mut self, id: TaskId) -> bool {
-        self.forget_wait(id);
+        self.flags.replace(id, WAITING, false);
         self.flags.get(id, ABORTED)
     }
 
@@ -227,8 +246,12 @@ impl TaskTable {
         let Some(record) = self.records.get_mut(id.index()) else {
             return;
         };
-        if self.flags.replace(id, WAITING, true) {
-            self.waits[record.wait as usize] = Some(reason);
+        self.flags.replace(id, WAITING, true);
+        if record.wait != NO_WAIT {
+            let held = &mut self.waits[record.wait as usize];
+            if !held.as_ref().is_some_and(|held| held.same_as(&reason)) {
+                *held = Some(reason);
+            }
         } else if let Some(wait) = self.free_waits.pop() {
             self.waits[wait as usize] = Some(reason);
             record.wait = wait;
@@ -238,11 +261,13 @@ impl TaskTable {
         }
     }
 
-    /// Drops the wait reason of `id`, if it has one.
+    /// Gives up the place of `id` in `waits`: it has ended.
     #[inline]
     fn forget_wait(&mut self, id: TaskId) {
-        if self.flags.replace(id, WAITING, false) {
-            let wait = self.records[id.index()].wait;
+        self.flags.replace(id, WAITING, false);
+        let record = &mut self.records[id.index()];
+        let wait = std::mem::replace(&mut record.wait, NO_WAIT);
+        if wait != NO_WAIT {
             self.waits[wait as usize] = None;
             self.free_waits.push(wait);
         }
