@@ -18,6 +18,7 @@ pub(crate) mod core;
 pub(crate) mod extensions;
 mod failure;
 mod panics;
+mod polls;
 pub(crate) mod ready;
 pub(crate) mod spare;
 pub(crate) mod tasks;
@@ -171,6 +172,7 @@ impl Sim {
         future: F,
     ) -> Run<F::Output> {
         panics::install_hook();
+        let reads_polls = scheduler.reads_polls();
         let core = Rc::new(Core::new(&self.config, site));
         let installed = context::Installed::new(Rc::clone(&core));
         let mut run_loop = RunLoop {
@@ -181,7 +183,7 @@ impl Sim {
             previous: None,
             fired: Vec::new(),
             choice_points: 0,
-            polls: Vec::new(),
+            polls: polls::PollCounts::new(reads_polls),
         };
         let mut main = pin!(Some(future));
         let outcome = run_loop.run(main.as_mut());
@@ -191,7 +193,7 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
         drop(dropped);
-        let task_steps = core.tasks.borrow().steps(&run_loop.polls);
+        let task_steps = core.tasks.borrow().steps(run_loop.polls.all());
         let leaked = run_loop.tear_down();
         let schedule = std::mem::take(&mut run_loop.schedule);
         let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
@@ -259,9 +261,9 @@ struct RunLoop<'a> {
     previous: Option<TaskId>,
     fired: Vec<Fired>,
     choice_points: u64,
-    /// Polls of each task so far, indexed by task id: schedulers that weigh tasks by the work
-    /// they have left read it through the ready view.
-    polls: Vec<u32>,
+    /// Polls of each task so far: schedulers that weigh tasks by the work they have left read
+    /// them through the ready view.
+    polls: polls::PollCounts,
 }
 
 /// Wakes the main future by putting it in the ready set of the simulation on this thread.
@@ -345,7 +347,7 @@ impl RunLoop<'_> {
 
     fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
         let mut ready = self.core.ready.borrow_mut();
-        let view = ready.view(self.previous, step, &self.polls);
+        let view = ready.view(self.previous, step, self.polls.live());
         let count = view.len();
         let oldest = view.oldest();
         let chosen = if count == 1 {
@@ -364,11 +366,7 @@ impl RunLoop<'_> {
         }
         let entry = ready.take(chosen.slot);
         drop(ready);
-        let index = chosen.task.index();
-        if self.polls.len() <= index {
-            self.polls.resize(index + 1, 0);
-        }
-        self.polls[index] += 1;
+        self.polls.count(chosen.task);
         self.core.record_for(
             chosen.task,
             EventKind::Poll {

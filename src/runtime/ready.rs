@@ -292,7 +292,9 @@ impl ReadyView<'_> {
         self.step
     }
 
-    /// How many steps have polled `task` so far in this run (0 for a task not polled yet).
+    /// How many steps have polled `task` so far in this run (0 for a task not polled yet, and
+    /// always 0 for a scheduler whose [`reads_polls`](crate::scheduler::Scheduler::reads_polls)
+    /// says `false`).
     ///
     /// # Examples
     ///

@@ -124,6 +124,10 @@ impl Scheduler for PctScheduler {
         Ok(chosen)
     }
 
+    fn reads_polls(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> String {
         format!("pct:{}", self.depth)
     }

@@ -59,6 +59,10 @@ impl Scheduler for PosScheduler {
         Ok(chosen)
     }
 
+    fn reads_polls(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> String {
         "pos".to_owned()
     }

@@ -39,6 +39,10 @@ impl Scheduler for RandomScheduler {
         Ok(ready.sample(|n| self.rng.random_range(0..n)))
     }
 
+    fn reads_polls(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> String {
         "random".to_owned()
     }

@@ -112,6 +112,10 @@ impl Scheduler for ReplayScheduler {
         }
     }
 
+    fn reads_polls(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> String {
         "replay".to_owned()
     }
