@@ -20,9 +20,10 @@ pub(crate) struct PollCounts {
 impl PollCounts {
     /// Counts kept current at every step when `live`, in batches otherwise.
     pub(crate) fn new(live: bool) -> PollCounts {
+        // The buffer grows to `BATCH` as the run goes: a short run (a sweep's) allocates little.
         PollCounts {
             counts: Vec::new(),
-            pending: Vec::with_capacity(if live { 0 } else { BATCH }),
+            pending: Vec::new(),
             live,
         }
     }

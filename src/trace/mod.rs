@@ -121,9 +121,12 @@ fn mix_str(mut hash: u64, text: &str) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        hash = mix(hash, u64::from_le_bytes(word));
+        // Shifted in byte by byte: a copy of a variable length would be a call to `memcpy`.
+        let word = rest
+            .iter()
+            .rev()
+            .fold(0, |word, &byte| (word << 8) | u64::from(byte));
+        hash = mix(hash, word);
     }
     mix(hash, text.len() as u64)
 }
