@@ -54,6 +54,37 @@ fn abort_of_a_sleeper_runs_destructors_and_removes_its_timer() {
     assert_eq!(run.elapsed, Duration::from_secs(1));
 }
 
+// Goal: a task that aborts itself in its first poll and then waits on something nobody will
+// ever signal is still dropped at once (it had no waker kept yet for the abort to use).
+#[test]
+fn a_task_aborting_itself_in_its_first_poll_is_dropped() {
+    use simloop::sync::Event;
+    use std::cell::RefCell;
+
+    let dropped = Rc::new(Cell::new(false));
+    let d = dropped.clone();
+    let run = fifo().run(async move {
+        let own_handle = Rc::new(RefCell::new(None));
+        let handle_slot: Rc<RefCell<Option<simloop::task::JoinHandle<()>>>> = own_handle.clone();
+        let never = Event::new();
+        let task = spawn(async move {
+            let _guard = SetOnDrop(d);
+            if let Some(handle) = handle_slot.borrow().as_ref() {
+                handle.abort();
+            }
+            never.wait().await;
+        });
+        // The task finds its own handle in the cell at its first poll, and aborts itself.
+        *own_handle.borrow_mut() = Some(task);
+        yield_now().await;
+        let task = own_handle.borrow_mut().take().unwrap();
+        task.await
+    });
+    assert_eq!(run.result.unwrap(), Err(JoinError::Cancelled));
+    assert!(dropped.get());
+    assert!(run.leaked.is_empty());
+}
+
 // Goal: a dropped JoinHandle detaches: the task keeps running to completion.
 #[test]
 fn dropping_a_join_handle_detaches_the_task() {
