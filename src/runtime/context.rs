@@ -91,9 +91,23 @@ pub(crate) fn trace_level() -> Option<TraceLevel> {
 }
 
 /// Notes that the current task is blocked on `target`, for deadlock reports.
-#[allow(dead_code)]
-pub(crate) fn waiting_on(target: std::rc::Rc<dyn super::tasks::WaitTarget>) {
-    try_with(|core| core.set_waiting_on(super::tasks::WaitReason::Target(target)));
+///
+/// Takes the primitive by reference: the task table keeps its own handle only when the task did
+/// not already wait on this very target, so a task blocking again on the same queue or lock
+/// (every loop around one does) clones and drops nothing.
+#[inline]
+pub(crate) fn waiting_on<T: super::tasks::WaitTarget + 'static>(target: &Rc<T>) {
+    try_with(|core| {
+        core.set_waiting_on_target(Rc::as_ptr(target).cast(), || {
+            Rc::clone(target) as Rc<dyn super::tasks::WaitTarget>
+        })
+    });
+}
+
+/// [`waiting_on`] for a target already behind `dyn`.
+#[inline]
+pub(crate) fn waiting_on_dyn(target: &Rc<dyn super::tasks::WaitTarget>) {
+    try_with(|core| core.set_waiting_on_target(Rc::as_ptr(target).cast(), || Rc::clone(target)));
 }
 
 /// The task being polled, if any.

@@ -12,7 +12,7 @@ use async_task::Runnable;
 use rand_chacha::ChaCha8Rng;
 
 use super::ready::{Entry, ReadySet};
-use super::tasks::{TaskState, TaskTable, WaitReason};
+use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
 use crate::time::timers::{TimerHeap, TimerKey};
@@ -83,10 +83,17 @@ impl Core {
     /// off the event is not even built.
     #[inline(always)]
     pub(crate) fn record_for(&self, task: TaskId, kind: EventKind) {
+        self.record_with(task, move || kind);
+    }
+
+    /// Records the event `kind` builds for `task`: what the hot paths use, so that the event is
+    /// built inside the trace (see [`Trace::record_with`]).
+    #[inline(always)]
+    pub(crate) fn record_with(&self, task: TaskId, kind: impl FnOnce() -> EventKind) {
         if self.tracing() {
             self.trace
                 .borrow_mut()
-                .record(self.clock_ns.get(), self.step.get(), task, kind);
+                .record_with(self.clock_ns.get(), self.step.get(), task, kind);
         }
     }
 
@@ -105,7 +112,7 @@ impl Core {
         let target = *runnable.metadata();
         let by = self.current.get();
         if by != TaskId::NONE && by != target {
-            self.record(EventKind::Wake { target });
+            self.record_with(by, move || EventKind::Wake { target });
         }
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
@@ -116,7 +123,7 @@ impl Core {
         }
         let by = self.current.get();
         if by != TaskId::NONE && by != TaskId::MAIN {
-            self.record(EventKind::Wake {
+            self.record_with(by, || EventKind::Wake {
                 target: TaskId::MAIN,
             });
         }
@@ -160,7 +167,7 @@ impl Core {
             TaskState::Finished
         };
         let waker = self.tasks.borrow_mut().finish(id, state);
-        self.record_for(id, EventKind::Done { cancelled });
+        self.record_with(id, move || EventKind::Done { cancelled });
         drop(waker);
     }
 
@@ -179,6 +186,20 @@ impl Core {
     pub(crate) fn set_waiting_on(&self, reason: WaitReason) {
         let current = self.current.get();
         self.tasks.borrow_mut().set_waiting_on(current, reason);
+    }
+
+    /// Notes that the current task waits on the primitive at `identity`; `target` makes the
+    /// handle the task table keeps, called only if the task did not already wait on it.
+    #[inline]
+    pub(crate) fn set_waiting_on_target(
+        &self,
+        identity: *const (),
+        target: impl FnOnce() -> Rc<dyn WaitTarget>,
+    ) {
+        let current = self.current.get();
+        self.tasks
+            .borrow_mut()
+            .set_waiting_on_target(current, identity, target);
     }
 
     pub(crate) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {

@@ -367,12 +367,9 @@ impl RunLoop<'_> {
         let entry = ready.take(chosen.slot);
         drop(ready);
         self.polls.count(chosen.task);
-        self.core.record_for(
-            chosen.task,
-            EventKind::Poll {
-                ready: count as u32,
-            },
-        );
+        let ready = count as u32;
+        self.core
+            .record_with(chosen.task, move || EventKind::Poll { ready });
         Ok(entry)
     }
 
@@ -406,7 +403,7 @@ impl RunLoop<'_> {
             .borrow_mut()
             .fire_due(core.now_ns(), &mut self.fired);
         for fired in self.fired.drain(..) {
-            core.record_for(fired.owner, EventKind::TimerFired);
+            core.record_with(fired.owner, || EventKind::TimerFired);
             fired.waker.wake();
         }
         Ok(())

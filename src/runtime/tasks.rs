@@ -243,22 +243,51 @@ impl TaskTable {
     /// Notes what `id` is blocked on, for deadlock reports.
     #[inline]
     pub(crate) fn set_waiting_on(&mut self, id: TaskId, reason: WaitReason) {
+        self.place_wait(id, |place| {
+            if !place.as_ref().is_some_and(|held| held.same_as(&reason)) {
+                *place = Some(reason);
+            }
+        });
+    }
+
+    /// Notes that `id` is blocked on the primitive at `identity`; `target` is called for a
+    /// handle to keep only when the task's place does not hold that primitive already.
+    #[inline]
+    pub(crate) fn set_waiting_on_target(
+        &mut self,
+        id: TaskId,
+        identity: *const (),
+        target: impl FnOnce() -> Rc<dyn WaitTarget>,
+    ) {
+        self.place_wait(id, |place| {
+            let held = matches!(
+                place,
+                Some(WaitReason::Target(held)) if std::ptr::eq(Rc::as_ptr(held).cast(), identity)
+            );
+            if !held {
+                *place = Some(WaitReason::Target(target()));
+            }
+        });
+    }
+
+    /// Marks `id` waiting and lets `update` see and set the reason in its place, taking a place
+    /// first if it has none.
+    #[inline]
+    fn place_wait(&mut self, id: TaskId, update: impl FnOnce(&mut Option<WaitReason>)) {
         let Some(record) = self.records.get_mut(id.index()) else {
             return;
         };
         self.flags.replace(id, WAITING, true);
-        if record.wait != NO_WAIT {
-            let held = &mut self.waits[record.wait as usize];
-            if !held.as_ref().is_some_and(|held| held.same_as(&reason)) {
-                *held = Some(reason);
-            }
-        } else if let Some(wait) = self.free_waits.pop() {
-            self.waits[wait as usize] = Some(reason);
-            record.wait = wait;
-        } else {
-            record.wait = self.waits.len() as u32;
-            self.waits.push(Some(reason));
+        if record.wait == NO_WAIT {
+            record.wait = match self.free_waits.pop() {
+                Some(wait) => wait,
+                None => {
+                    self.waits.push(None);
+                    (self.waits.len() - 1) as u32
+                }
+            };
         }
+        update(&mut self.waits[record.wait as usize]);
     }
 
     /// Gives up the place of `id` in `waits`: it has ended.

@@ -408,7 +408,7 @@ impl Future for BarrierWait<'_> {
             if newly_blocked {
                 core.label.record(Detail::Notable, "wait() waits");
             }
-            context::waiting_on(core as Rc<dyn WaitTarget>);
+            context::waiting_on(&core);
             return Poll::Pending;
         };
         this.stage = Stage::Done;

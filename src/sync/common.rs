@@ -90,7 +90,7 @@ impl Label {
     pub(crate) fn record(&self, detail: Detail, op: &'static str) {
         context::try_with(|core| {
             if detail.kept_at(core.trace_level) {
-                self.push_event_to(core, Cow::Borrowed(op));
+                self.push_static_event_to(core, op);
             }
         });
     }
@@ -110,11 +110,19 @@ impl Label {
     // Out of line: the fast path of every operation is the level check before it.
     #[inline(never)]
     fn push_event_to(&self, core: &Core, op: Cow<'static, str>) {
-        let object = {
-            let mut text = self.text.borrow_mut();
-            Rc::clone(text.get_or_insert_with(|| self.build_text()))
-        };
+        let object = self.text();
         core.record(EventKind::Op { object, op });
+    }
+
+    /// [`push_event_to`](Label::push_event_to) for a static text, the common case: the event
+    /// is built inside the trace from the text's pointer.
+    #[inline(never)]
+    fn push_static_event_to(&self, core: &Core, op: &'static str) {
+        let object = self.text();
+        core.record_with(core.current.get(), move || EventKind::Op {
+            object,
+            op: Cow::Borrowed(op),
+        });
     }
 
     fn build_text(&self) -> Rc<str> {
@@ -165,16 +173,15 @@ impl<const N: usize> Default for Targets<N> {
 impl<const N: usize> Targets<N> {
     /// Tells the runtime that the current task is blocked in `op` of `core`.
     pub(crate) fn block_on<C: DescribeOp>(&self, core: &Rc<C>, op: usize) {
-        let target = {
-            let mut made = self.made.borrow_mut();
-            Rc::clone(made[op].get_or_insert_with(|| {
-                Rc::new(OpTarget {
-                    core: Rc::downgrade(core),
-                    op,
-                }) as Rc<dyn WaitTarget>
-            }))
-        };
-        context::waiting_on(target);
+        let mut made = self.made.borrow_mut();
+        let target = made[op].get_or_insert_with(|| {
+            Rc::new(OpTarget {
+                core: Rc::downgrade(core),
+                op,
+            }) as Rc<dyn WaitTarget>
+        });
+        // Only the task table is borrowed meanwhile: nothing here can reach `made` again.
+        context::waiting_on_dyn(target);
     }
 }
 

@@ -392,7 +392,7 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     let key = core.waiters.borrow_mut().push(cx.waker().clone());
                     this.phase = Phase::Waiting(key);
                     core.label.record(Detail::Notable, "wait()");
-                    context::waiting_on(Rc::clone(core) as Rc<dyn WaitTarget>);
+                    context::waiting_on(core);
                     return Poll::Pending;
                 }
                 Phase::Waiting(key) => {
@@ -401,7 +401,7 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     if waiters.state(key) == WaiterState::Waiting {
                         waiters.update_waker(key, cx.waker());
                         drop(waiters);
-                        context::waiting_on(Rc::clone(core) as Rc<dyn WaitTarget>);
+                        context::waiting_on(core);
                         return Poll::Pending;
                     }
                     waiters.remove(key);

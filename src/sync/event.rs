@@ -246,7 +246,7 @@ impl Future for EventWait<'_> {
                 drop(state);
             }
         }
-        context::waiting_on(Rc::clone(core) as Rc<dyn WaitTarget>);
+        context::waiting_on(core);
         Poll::Pending
     }
 }

@@ -75,13 +75,13 @@ impl LockCore {
                 *waiter = Some(state.waiters.push(cx.waker().clone()));
                 drop(state);
                 self.label.record(Detail::Notable, what);
-                context::waiting_on(Rc::clone(self) as Rc<dyn WaitTarget>);
+                context::waiting_on(self);
                 return Poll::Pending;
             }
             Some(key) if state.waiters.state(key) == WaiterState::Waiting => {
                 state.waiters.update_waker(key, cx.waker());
                 drop(state);
-                context::waiting_on(Rc::clone(self) as Rc<dyn WaitTarget>);
+                context::waiting_on(self);
                 return Poll::Pending;
             }
             Some(key) => {

@@ -362,13 +362,13 @@ impl Future for Acquire<'_> {
             this.waiter = Some(state.waiters.push(cx.waker().clone()));
             drop(state);
             core.label.record(Detail::Notable, "acquire() waits");
-            context::waiting_on(Rc::clone(core) as Rc<dyn WaitTarget>);
+            context::waiting_on(core);
             return Poll::Pending;
         };
         if state.waiters.state(key) == WaiterState::Waiting {
             state.waiters.update_waker(key, cx.waker());
             drop(state);
-            context::waiting_on(Rc::clone(core) as Rc<dyn WaitTarget>);
+            context::waiting_on(core);
             return Poll::Pending;
         }
         // Woken: the permit was reserved for us when we were notified.

@@ -146,8 +146,19 @@ impl Trace {
         }
     }
 
-    #[inline]
-    pub(crate) fn record(&mut self, time_ns: u64, step: u64, task: TaskId, kind: EventKind) {
+    /// Records the event `kind` builds, for `task` at `time_ns` and `step`.
+    ///
+    /// The kind is built here, in its place in the ring, rather than handed over: built by the
+    /// caller and passed in memory, its reload here stalled on the stores that had just written
+    /// it, a tenth of a ping-pong step. One copy of this function per recording site.
+    #[inline(never)]
+    pub(crate) fn record_with(
+        &mut self,
+        time_ns: u64,
+        step: u64,
+        task: TaskId,
+        kind: impl FnOnce() -> EventKind,
+    ) {
         if self.level == TraceLevel::Off {
             return;
         }
@@ -155,12 +166,13 @@ impl Trace {
             self.digest = mix(mix(self.digest, TIME_TAG), time_ns);
             self.digested_time = time_ns;
         }
+        // Inlined, the digest of a kind known at this site folds to a few multiplications.
+        let kind = kind();
         self.digest = digest_event(self.digest, task, &kind);
         let time = Instant::from_nanos(time_ns);
         if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
-            // The tail is full: overwrite the oldest event field by field (no temporary to
-            // move, and the old kind's drop is the only destructor run) and let the next one be
-            // the oldest.
+            // The tail is full: overwrite the oldest event field by field (the old kind's drop
+            // is the only destructor run) and let the next one be the oldest.
             let oldest = &mut self.events[self.oldest % TAIL_LEN];
             oldest.time = time;
             oldest.step = step;
@@ -168,14 +180,14 @@ impl Trace {
             oldest.kind = kind;
             self.oldest = (self.oldest + 1) % TAIL_LEN;
             self.dropped += 1;
-            return;
+        } else {
+            self.events.push(Event {
+                time,
+                step,
+                task,
+                kind,
+            });
         }
-        self.events.push(Event {
-            time,
-            step,
-            task,
-            kind,
-        });
     }
 
     /// The level this trace was recorded at.
@@ -317,7 +329,7 @@ const TIME_TAG: u64 = 0xff;
 /// sequences have equal steps. Its time is fed only when it differs from the previous event's
 /// (by [`Trace::record`], tagged [`TIME_TAG`]); the clock never goes back, so the sequence of
 /// times is recovered from those changes.
-#[inline]
+#[inline(always)]
 fn digest_event(hash: u64, task: TaskId, kind: &EventKind) -> u64 {
     // The task in the high half, the kind's tag (and a small payload) in the low half.
     let head = |tag: u64| mix(hash, (u64::from(task.0) << 32) | tag);

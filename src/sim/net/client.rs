@@ -21,7 +21,7 @@ async fn await_reply(reply: &Rc<Reply>) -> Response {
     poll_fn(|cx| match reply.take(cx.waker()) {
         Some(response) => Poll::Ready(response),
         None => {
-            context::waiting_on(Rc::clone(reply) as Rc<dyn crate::runtime::tasks::WaitTarget>);
+            context::waiting_on(reply);
             Poll::Pending
         }
     })
