@@ -118,10 +118,14 @@ impl Label {
     /// is built inside the trace from the text's pointer.
     #[inline(never)]
     fn push_static_event_to(&self, core: &Core, op: &'static str) {
-        let object = self.text();
-        core.record_with(core.current.get(), move || EventKind::Op {
-            object,
-            op: Cow::Borrowed(op),
+        let mut text = self.text.borrow_mut();
+        let object = &*text.get_or_insert_with(|| self.build_text());
+        // The closure borrows rather than moves: moved-in fat pointers were spilled and
+        // reloaded whole, stalling on their own halves' stores.
+        let op = &op;
+        core.record_with(core.current.get(), || EventKind::Op {
+            object: Rc::clone(object),
+            op: Cow::Borrowed(*op),
         });
     }
 
