@@ -4,7 +4,8 @@
 //! `cargo bench --bench versus_tokio` prints a Markdown table of medians and ratios;
 //! `SIMLOOP_BENCH_QUICK=1` (or `-- --quick`) runs tiny sizes, once, to check that the bench
 //! builds and its assertions hold. `-- --profile w1 100000` runs only simloop's side of one
-//! workload (`w1`..`w6`, or `empty` for bare simulations), for a profiler.
+//! workload (`w1`..`w6`, `empty` for bare simulations, `sweep1`/`sweep2` for W6 through
+//! `explore` on one or two jobs), for a profiler.
 
 #[path = "versus_tokio/harness.rs"]
 mod harness;
@@ -286,7 +287,11 @@ fn profile_simloop(args: &[String]) {
         Some("w5") => median_ns_per_op(reps, 2 * size, || on_simloop::w5_ping_pong(size)),
         Some("w6") => median_ns_per_op(reps, size, || (0..size).for_each(on_simloop::w6_one_seed)),
         Some("empty") => median_ns_per_op(reps, size, || on_simloop::empty_runs(size)),
-        other => panic!("--profile takes w1..w6 or empty and a size, not {other:?}"),
+        Some("sweep1") => median_ns_per_op(reps, size, || on_simloop::w6_sweep(1, size)),
+        Some("sweep2") => median_ns_per_op(reps, size, || on_simloop::w6_sweep(2, size)),
+        other => {
+            panic!("--profile takes w1..w6, empty, sweep1 or sweep2 and a size, not {other:?}")
+        }
     };
     println!("{median:.1} ns/op");
 }
