@@ -73,29 +73,31 @@ fn lock(progress: &Mutex<Progress>) -> MutexGuard<'_, Progress> {
 
 impl Shared {
     fn hints(&self, local: u64) -> SweepHints {
-        let mut hints = SweepHints {
-            choice_points: self.baseline,
-            tasks: self.baseline_tasks.as_ref().clone(),
+        let (choice_points, tasks) = match local.checked_sub(HINT_LAG) {
+            None => (self.baseline, Arc::clone(&self.baseline_tasks)),
+            Some(needed) => {
+                let mut progress = lock(&self.progress);
+                while progress.watermark < needed && !self.abandoned.load(Ordering::SeqCst) {
+                    self.waiting.fetch_add(1, Ordering::SeqCst);
+                    progress = self
+                        .finished
+                        .wait(progress)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                }
+                let choice_points = self.baseline.max(progress.prefix_max[needed as usize]);
+                let tasks = progress
+                    .estimates
+                    .over_first(needed)
+                    .unwrap_or_else(|| Arc::clone(&self.baseline_tasks));
+                (choice_points, tasks)
+            }
         };
-        let Some(needed) = local.checked_sub(HINT_LAG) else {
-            return hints;
-        };
-        let mut progress = lock(&self.progress);
-        while progress.watermark < needed && !self.abandoned.load(Ordering::SeqCst) {
-            self.waiting.fetch_add(1, Ordering::SeqCst);
-            progress = self
-                .finished
-                .wait(progress)
-                .unwrap_or_else(PoisonError::into_inner);
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        // The copy is made after the lock is released: the other workers wait on it otherwise.
+        SweepHints {
+            choice_points,
+            tasks: tasks.as_ref().clone(),
         }
-        hints.choice_points = hints
-            .choice_points
-            .max(progress.prefix_max[needed as usize]);
-        if let Some(estimate) = progress.estimates.over_first(needed) {
-            hints.tasks = estimate.as_ref().clone();
-        }
-        hints
     }
 
     fn complete(&self, local: u64, global: u64, outcome: Outcome) {
