@@ -150,13 +150,12 @@ impl Core {
         let mut tasks = self.tasks.borrow_mut();
         // A task spawned while the run is being torn down is dropped without running.
         tasks.start(id, runnable.waker(), self.tearing_down.get());
-        if self.tracing() {
-            let name = tasks.name(id).cloned();
-            drop(tasks);
-            self.record(EventKind::Spawn { child: id, name });
-        } else {
-            drop(tasks);
-        }
+        // The name is looked up only if the trace keeps the event.
+        self.record_with(self.current.get(), || EventKind::Spawn {
+            child: id,
+            name: tasks.name(id).cloned(),
+        });
+        drop(tasks);
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
