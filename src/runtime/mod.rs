@@ -23,7 +23,8 @@ pub(crate) mod ready;
 pub(crate) mod spare;
 pub(crate) mod tasks;
 
-pub(crate) use failure::REPORT_EVENTS;
+use failure::panic_cause;
+pub(crate) use failure::{failure_context, REPORT_EVENTS};
 pub use failure::{BlockedTask, Failure, FailureContext};
 pub use tasks::{TaskInfo, TaskSteps};
 
@@ -33,7 +34,6 @@ use crate::config::{Config, ConfigError};
 use crate::scheduler::{Deviation, Schedule, Scheduler};
 use crate::task::TaskId;
 use crate::time::timers::Fired;
-use crate::time::Instant;
 use crate::trace::{EventKind, Trace};
 
 /// A simulation: runs one future to completion under a [`Config`].
@@ -449,91 +449,5 @@ impl RunLoop<'_> {
         let timers = std::mem::take(&mut *core.timers.borrow_mut());
         drop(timers);
         leaked
-    }
-}
-
-fn panic_cause(task: TaskId, payload: Box<dyn std::any::Any + Send>) -> Cause {
-    let message = if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(a panic payload that is not a string)".to_owned()
-    };
-    Cause::Panic {
-        task,
-        message,
-        location: panics::take_location(),
-    }
-}
-
-impl RunLoop<'_> {
-    fn failure(&self, cause: Cause) -> Failure {
-        let core = self.core;
-        let context = Box::new(FailureContext {
-            seed: core.seed,
-            strategy: self.scheduler.name(),
-            time: Instant::from_nanos(core.now_ns()),
-            step: core.step.get(),
-            schedule: self.schedule.clone(),
-            minimal: None,
-            iteration: None,
-            test_name: panics::test_name(),
-            last_events: {
-                let mut trace = core.trace.borrow_mut();
-                trace.labels = core.tasks.borrow().labels();
-                trace.tail_lines(failure::REPORT_EVENTS)
-            },
-            world: crate::sim::report_lines(core),
-        });
-        let tasks = core.tasks.borrow();
-        match cause {
-            Cause::Panic {
-                task,
-                message,
-                location,
-            } => Failure::Panic {
-                task: tasks.info(task),
-                message,
-                location,
-                context,
-            },
-            Cause::Deadlock => Failure::Deadlock {
-                blocked: tasks
-                    .pending_ids()
-                    .map(|id| BlockedTask {
-                        task: tasks.info(id),
-                        waiting_on: tasks.describe_wait(id),
-                    })
-                    .collect(),
-                context,
-            },
-            Cause::StepLimit => Failure::StepLimit {
-                limit: core.step.get(),
-                context,
-            },
-            Cause::TimeLimit => Failure::TimeLimit {
-                limit: self.config.max_time,
-                context,
-            },
-            Cause::TaskLimit(limit) => Failure::TaskLimit { limit, context },
-            Cause::Divergence(message) => Failure::Divergence { message, context },
-        }
-    }
-}
-
-/// A failure context for a failure found outside one run (by comparing runs).
-pub(crate) fn failure_context<T>(seed: u64, strategy: &str, run: &Run<T>) -> FailureContext {
-    FailureContext {
-        seed,
-        strategy: strategy.to_owned(),
-        time: Instant::from_start(run.elapsed),
-        step: run.steps,
-        schedule: run.schedule.clone(),
-        minimal: None,
-        iteration: None,
-        test_name: panics::test_name(),
-        last_events: run.trace.tail_lines(REPORT_EVENTS),
-        world: Vec::new(),
     }
 }
