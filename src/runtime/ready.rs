@@ -59,6 +59,9 @@ impl From<Runnable<TaskId>> for TaskRunnable {
 /// One place in arrival order; a taken entry leaves `TaskId::NONE` behind.
 struct Slot {
     task: TaskId,
+    /// The slot's number in arrival order (wrapping), kept in what would be padding: lets a
+    /// scheduler keep its own index over the ready set and find an entry again in O(log n).
+    arrival: u32,
     /// `None` for the main future.
     runnable: Option<Runnable<TaskId>>,
 }
@@ -66,6 +69,15 @@ struct Slot {
 impl Slot {
     fn is_live(&self) -> bool {
         self.task != TaskId::NONE
+    }
+
+    /// This slot, at index `slot`, as offered to a scheduler.
+    fn offer(&self, slot: usize) -> ReadyTask {
+        ReadyTask {
+            slot,
+            arrival: self.arrival,
+            task: self.task,
+        }
     }
 
     fn into_entry(self) -> Entry {
@@ -82,6 +94,8 @@ impl Slot {
 pub(crate) struct ReadySet {
     slots: VecDeque<Slot>,
     live: usize,
+    /// The arrival number the next entry gets.
+    arrivals: u32,
 }
 
 thread_local! {
@@ -94,6 +108,7 @@ impl Default for ReadySet {
         ReadySet {
             slots: spare::take(&SPARE).unwrap_or_default(),
             live: 0,
+            arrivals: 0,
         }
     }
 }
@@ -113,7 +128,12 @@ impl ReadySet {
             Entry::Main => (TaskId::MAIN, None),
             Entry::Task(ready) => (ready.task, Some(ready.runnable)),
         };
-        self.slots.push_back(Slot { task, runnable });
+        self.slots.push_back(Slot {
+            task,
+            arrival: self.arrivals,
+            runnable,
+        });
+        self.arrivals = self.arrivals.wrapping_add(1);
         self.live += 1;
     }
 
@@ -132,6 +152,7 @@ impl ReadySet {
             .expect("simloop: the scheduler picked a slot that holds no ready task");
         let entry = Slot {
             task: std::mem::replace(&mut taken.task, TaskId::NONE),
+            arrival: taken.arrival,
             runnable: taken.runnable.take(),
         }
         .into_entry();
@@ -177,6 +198,9 @@ impl ReadySet {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadyTask {
     pub(crate) slot: usize,
+    /// Its number in arrival order (wrapping): stays with the entry while the ready set
+    /// compacts around it.
+    pub(crate) arrival: u32,
     /// The task that would run.
     pub task: TaskId,
 }
@@ -240,10 +264,7 @@ impl ReadyView<'_> {
             .rev()
             .find(|(_, entry)| entry.is_live())
             .expect("simloop: a scheduler was asked to choose from an empty ready set");
-        ReadyTask {
-            slot,
-            task: entry.task,
-        }
+        entry.offer(slot)
     }
 
     /// The ready tasks in the order they became ready.
@@ -253,10 +274,35 @@ impl ReadyView<'_> {
             .iter()
             .enumerate()
             .filter(|(_, entry)| entry.is_live())
-            .map(|(slot, entry)| ReadyTask {
-                slot,
-                task: entry.task,
-            })
+            .map(|(slot, entry)| entry.offer(slot))
+    }
+
+    /// The ready tasks, the one that became ready last first.
+    pub(crate) fn newest_first(&self) -> impl Iterator<Item = ReadyTask> + '_ {
+        self.set
+            .slots
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, entry)| entry.is_live())
+            .map(|(slot, entry)| entry.offer(slot))
+    }
+
+    /// The ready task that arrived as `arrival` (see [`ReadyTask::arrival`]), if it is still
+    /// ready; O(log n).
+    pub(crate) fn by_arrival(&self, arrival: u32) -> Option<ReadyTask> {
+        let slots = &self.set.slots;
+        // Arrival numbers grow along the slots (tombstones keep theirs); they wrap, so compare
+        // them as distances from the front's.
+        let front = slots.front()?.arrival;
+        let wanted = arrival.wrapping_sub(front);
+        let slot = slots
+            .binary_search_by_key(&wanted, |entry| entry.arrival.wrapping_sub(front))
+            .ok()?;
+        slots
+            .get(slot)
+            .filter(|entry| entry.is_live())
+            .map(|entry| entry.offer(slot))
     }
 
     /// The ready task `task`, if it is ready.
@@ -274,10 +320,7 @@ impl ReadyView<'_> {
         loop {
             let slot = below(slots.len()).min(slots.len() - 1);
             if let Some(entry) = slots.get(slot).filter(|entry| entry.is_live()) {
-                return ReadyTask {
-                    slot,
-                    task: entry.task,
-                };
+                return entry.offer(slot);
             }
         }
     }

@@ -16,6 +16,7 @@ mod replay;
 mod schedule;
 mod strategy;
 mod urw;
+mod weights;
 
 pub use crate::runtime::ready::{ReadyTask, ReadyView};
 pub use choices::{ChoiceScheduler, Choices};

@@ -21,11 +21,15 @@
 //! here; choosing a random subset of tasks as interesting instead measured worse on the bug zoo
 //! (reorder(10): 612 schedules against 74).
 //!
-//! One pick costs a pass over the ready set.
+//! A ready task's weight does not change while it waits, except when a child the hints gave it
+//! appears, so the weights live in a Fenwick tree over arrival order (`ArrivalWeights`): a
+//! pick costs O(log n) plus the tasks that became ready since the last one, and makes the same
+//! choice a pass over the ready set would.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
@@ -56,6 +60,14 @@ pub struct UrwScheduler {
     spawned: usize,
     /// The estimate of a task the hints do not know.
     unknown: u64,
+    /// The weights of the ready tasks this scheduler has seen, in arrival order.
+    weights: ArrivalWeights,
+    /// The step of the last pick, to tell whether the run loop took a task alone since.
+    last_step: Option<u64>,
+    /// The largest task id seen ready.
+    newest: usize,
+    /// Parents whose `base` changed in the last `spawned_up_to`.
+    changed: Vec<usize>,
 }
 
 impl UrwScheduler {
@@ -82,6 +94,10 @@ impl UrwScheduler {
             parents,
             spawned: 1,
             unknown,
+            weights: ArrivalWeights::default(),
+            last_step: None,
+            newest: 0,
+            changed: Vec::new(),
         }
     }
 
@@ -104,31 +120,71 @@ impl UrwScheduler {
                 .map_or(0, TaskId::index);
             if parent < child {
                 self.base[parent] = self.base[parent].saturating_sub(estimate);
+                self.changed.push(parent);
             }
             self.spawned += 1;
         }
     }
 
-    fn weight(&self, ready: &ReadyView<'_>, task: TaskId) -> u64 {
-        let base = self.base.get(task.index()).copied().unwrap_or(self.unknown);
-        base.saturating_sub(u64::from(ready.polls(task))).max(1)
+    fn weight(&self, ready: &ReadyView<'_>, task: ReadyTask) -> u64 {
+        let base = self
+            .base
+            .get(task.task.index())
+            .copied()
+            .unwrap_or(self.unknown);
+        base.saturating_sub(u64::from(ready.polls(task.task)))
+            .max(1)
+    }
+
+    /// Brings the weights up to date with `ready`: adds the tasks that became ready since the
+    /// last pick (all of them if the run loop took a task alone since, which leaves only tasks
+    /// that arrived after it), and reweighs the parents whose estimates moved.
+    fn refresh(&mut self, ready: &ReadyView<'_>) {
+        let continuous = self
+            .last_step
+            .is_some_and(|last| last.wrapping_add(1) == ready.step());
+        if !continuous {
+            self.weights.clear();
+        }
+        let fresh: Vec<ReadyTask> = {
+            let mut fresh: Vec<ReadyTask> = ready
+                .newest_first()
+                .take_while(|task| !self.weights.has_seen(task.arrival))
+                .collect();
+            fresh.reverse();
+            fresh
+        };
+        if let Some(newest) = fresh.iter().map(|task| task.task.index()).max() {
+            self.newest = self.newest.max(newest);
+        }
+        self.spawned_up_to(self.newest, ready.previous());
+        for parent in std::mem::take(&mut self.changed) {
+            let task = TaskId::from_u32(parent as u32);
+            if let Some(arrival) = self.weights.arrival_of(task) {
+                if let Some(entry) = ready.by_arrival(arrival) {
+                    let weight = self.weight(ready, entry);
+                    self.weights.set(task, weight);
+                }
+            }
+        }
+        for task in fresh {
+            let weight = self.weight(ready, task);
+            self.weights.push(task.arrival, task.task, weight);
+        }
     }
 }
 
 impl Scheduler for UrwScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-        let newest = ready.iter().map(|r| r.task.index()).max().unwrap_or(0);
-        self.spawned_up_to(newest, ready.previous());
-        let total: u64 = ready.iter().map(|r| self.weight(ready, r.task)).sum();
-        let mut target = self.rng.random_range(0..total);
-        for candidate in ready.iter() {
-            let weight = self.weight(ready, candidate.task);
-            if target < weight {
-                return Ok(candidate);
-            }
-            target -= weight;
-        }
-        unreachable!("the target is below the total weight")
+        self.refresh(ready);
+        let total = self.weights.total();
+        let target = self.rng.random_range(0..total);
+        let (arrival, task) = self.weights.find(target);
+        self.weights.remove(task);
+        self.last_step = Some(ready.step());
+        Ok(ready
+            .by_arrival(arrival)
+            .expect("every weighed task is ready"))
     }
 
     fn name(&self) -> String {
