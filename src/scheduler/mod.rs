@@ -5,14 +5,18 @@
 
 use std::fmt;
 
+mod arrivals;
 mod choices;
 mod detour;
 pub(crate) mod exhaustive;
 mod fifo;
+mod highest;
 mod pct;
 mod pos;
 mod random;
 mod replay;
+#[cfg(test)]
+mod same_choices;
 mod schedule;
 mod strategy;
 mod urw;

@@ -20,6 +20,8 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::arrivals::Arrivals;
+use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
@@ -49,6 +51,10 @@ pub struct PctScheduler {
     streak: (Option<TaskId>, u32),
     /// Spin-wait demotions so far.
     spins: i64,
+    /// The ready tasks seen, by priority.
+    heap: ArrivalHeap<i64>,
+    /// Which ready tasks are new to `heap` at a pick.
+    arrivals: Arrivals,
 }
 
 impl PctScheduler {
@@ -69,6 +75,8 @@ impl PctScheduler {
             choice_point: 0,
             streak: (None, 0),
             spins: 0,
+            heap: ArrivalHeap::default(),
+            arrivals: Arrivals::default(),
         }
     }
 
@@ -87,41 +95,55 @@ impl PctScheduler {
     fn demote(&mut self, task: TaskId, priority: i64) {
         self.priority(task);
         self.priorities[task.as_u32() as usize] = Some(priority);
+        self.heap.set(task, priority);
     }
 
-    fn highest(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
-        let mut best: Option<(i64, ReadyTask)> = None;
-        for candidate in ready.iter() {
-            let priority = self.priority(candidate.task);
-            if best.is_none_or(|(top, _)| priority > top) {
-                best = Some((priority, candidate));
-            }
+    /// Adds the tasks that became ready since the last pick to the heap, drawing priorities for
+    /// the ones seen for the first time, in arrival order.
+    fn refresh(&mut self, ready: &ReadyView<'_>) {
+        let (rebuild, fresh) = self.arrivals.fresh(ready);
+        if rebuild {
+            self.heap.clear();
         }
-        best.expect("a scheduler is asked only when a task is ready")
-            .1
+        for candidate in fresh {
+            let priority = self.priority(candidate.task);
+            self.heap.push(candidate.arrival, candidate.task, priority);
+        }
+    }
+
+    /// The ready task of highest priority, as (arrival, task).
+    fn highest(&mut self) -> (u32, TaskId) {
+        self.heap
+            .highest()
+            .expect("a scheduler is asked only when a task is ready")
     }
 }
 
 impl Scheduler for PctScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-        let mut chosen = self.highest(ready);
+        self.refresh(ready);
+        let mut chosen = self.highest();
         while self.change_points.get(self.next_change) == Some(&self.choice_point) {
             self.next_change += 1;
             // Demote to priority `next_change`, below every initial priority.
-            self.demote(chosen.task, self.next_change as i64);
-            chosen = self.highest(ready);
+            self.demote(chosen.1, self.next_change as i64);
+            chosen = self.highest();
         }
-        if self.streak.0 == Some(chosen.task) && self.streak.1 >= super::STREAK {
+        if self.streak.0 == Some(chosen.1) && self.streak.1 >= super::STREAK {
             self.spins += 1;
-            self.demote(chosen.task, -self.spins);
-            chosen = self.highest(ready);
+            self.demote(chosen.1, -self.spins);
+            chosen = self.highest();
         }
+        let (arrival, task) = chosen;
         self.streak = match self.streak {
-            (Some(task), count) if task == chosen.task => (Some(task), count + 1),
-            _ => (Some(chosen.task), 1),
+            (Some(last), count) if last == task => (Some(last), count + 1),
+            _ => (Some(task), 1),
         };
         self.choice_point += 1;
-        Ok(chosen)
+        self.heap.remove(task);
+        Ok(ready
+            .by_arrival(arrival)
+            .expect("every task in the heap is ready"))
     }
 
     fn reads_polls(&self) -> bool {
@@ -130,5 +152,68 @@ impl Scheduler for PctScheduler {
 
     fn name(&self) -> String {
         format!("pct:{}", self.depth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PCT as a pass over the ready set, as it was before the heap.
+    struct Scan(PctScheduler);
+
+    impl Scan {
+        fn highest(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
+            let mut best: Option<(i64, ReadyTask)> = None;
+            for candidate in ready.iter() {
+                let priority = self.0.priority(candidate.task);
+                if best.is_none_or(|(top, _)| priority > top) {
+                    best = Some((priority, candidate));
+                }
+            }
+            best.unwrap().1
+        }
+
+        fn demote(&mut self, task: TaskId, priority: i64) {
+            self.0.priority(task);
+            self.0.priorities[task.index()] = Some(priority);
+        }
+    }
+
+    impl Scheduler for Scan {
+        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+            let mut chosen = self.highest(ready);
+            while self.0.change_points.get(self.0.next_change) == Some(&self.0.choice_point) {
+                self.0.next_change += 1;
+                self.demote(chosen.task, self.0.next_change as i64);
+                chosen = self.highest(ready);
+            }
+            if self.0.streak.0 == Some(chosen.task) && self.0.streak.1 >= crate::scheduler::STREAK {
+                self.0.spins += 1;
+                self.demote(chosen.task, -self.0.spins);
+                chosen = self.highest(ready);
+            }
+            self.0.streak = match self.0.streak {
+                (Some(task), count) if task == chosen.task => (Some(task), count + 1),
+                _ => (Some(chosen.task), 1),
+            };
+            self.0.choice_point += 1;
+            Ok(chosen)
+        }
+
+        fn name(&self) -> String {
+            "pct-scan".to_owned()
+        }
+    }
+
+    // Goal: the heap chooses exactly as the pass over the ready set did, change points included.
+    #[test]
+    fn chooses_as_the_pass_did() {
+        for depth in [1, 3, 5] {
+            crate::scheduler::same_choices::assert_same_choices(
+                |seed| Box::new(PctScheduler::new(seed, depth, 300)),
+                |seed| Box::new(Scan(PctScheduler::new(seed, depth, 300))),
+            );
+        }
     }
 }

@@ -8,6 +8,8 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::arrivals::Arrivals;
+use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
 use crate::random::{stream, Stream};
 
@@ -25,6 +27,10 @@ pub struct PosScheduler {
     rng: ChaCha8Rng,
     /// Priority of each task's next step by task id; 0 means "not drawn yet".
     priorities: Vec<u64>,
+    /// The ready tasks seen, by priority.
+    heap: ArrivalHeap<u64>,
+    /// Which ready tasks are new to `heap` at a pick.
+    arrivals: Arrivals,
 }
 
 impl PosScheduler {
@@ -33,30 +39,40 @@ impl PosScheduler {
         PosScheduler {
             rng: stream(seed, Stream::Scheduler),
             priorities: Vec::new(),
+            heap: ArrivalHeap::default(),
+            arrivals: Arrivals::default(),
         }
     }
 }
 
 impl Scheduler for PosScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-        let mut best: Option<(u64, ReadyTask)> = None;
-        for candidate in ready.iter() {
-            let index = candidate.task.as_u32() as usize;
+        let (rebuild, fresh) = self.arrivals.fresh(ready);
+        if rebuild {
+            self.heap.clear();
+        }
+        // Priorities are drawn for tasks seen for the first time, in arrival order.
+        for candidate in fresh {
+            let index = candidate.task.index();
             if self.priorities.len() <= index {
                 self.priorities.resize(index + 1, 0);
             }
             if self.priorities[index] == 0 {
                 self.priorities[index] = self.rng.random_range(1..u64::MAX);
             }
-            let priority = self.priorities[index];
-            if best.is_none_or(|(top, _)| priority > top) {
-                best = Some((priority, candidate));
-            }
+            self.heap
+                .push(candidate.arrival, candidate.task, self.priorities[index]);
         }
-        let (_, chosen) = best.expect("a scheduler is asked only when a task is ready");
+        let (arrival, task) = self
+            .heap
+            .highest()
+            .expect("a scheduler is asked only when a task is ready");
+        self.heap.remove(task);
         // The step ran: the task's next step is a new event with a new priority.
-        self.priorities[chosen.task.as_u32() as usize] = 0;
-        Ok(chosen)
+        self.priorities[task.index()] = 0;
+        Ok(ready
+            .by_arrival(arrival)
+            .expect("every task in the heap is ready"))
     }
 
     fn reads_polls(&self) -> bool {
@@ -65,5 +81,49 @@ impl Scheduler for PosScheduler {
 
     fn name(&self) -> String {
         "pos".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// POS as a pass over the ready set, as it was before the heap.
+    struct Scan(PosScheduler);
+
+    impl Scheduler for Scan {
+        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+            let pos = &mut self.0;
+            let mut best: Option<(u64, ReadyTask)> = None;
+            for candidate in ready.iter() {
+                let index = candidate.task.index();
+                if pos.priorities.len() <= index {
+                    pos.priorities.resize(index + 1, 0);
+                }
+                if pos.priorities[index] == 0 {
+                    pos.priorities[index] = pos.rng.random_range(1..u64::MAX);
+                }
+                let priority = pos.priorities[index];
+                if best.is_none_or(|(top, _)| priority > top) {
+                    best = Some((priority, candidate));
+                }
+            }
+            let (_, chosen) = best.unwrap();
+            pos.priorities[chosen.task.index()] = 0;
+            Ok(chosen)
+        }
+
+        fn name(&self) -> String {
+            "pos-scan".to_owned()
+        }
+    }
+
+    // Goal: the heap chooses exactly as the pass over the ready set did.
+    #[test]
+    fn chooses_as_the_pass_did() {
+        crate::scheduler::same_choices::assert_same_choices(
+            |seed| Box::new(PosScheduler::new(seed)),
+            |seed| Box::new(Scan(PosScheduler::new(seed))),
+        );
     }
 }

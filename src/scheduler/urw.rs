@@ -29,6 +29,7 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::arrivals::Arrivals;
 use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
 use crate::random::{stream, Stream};
@@ -62,8 +63,8 @@ pub struct UrwScheduler {
     unknown: u64,
     /// The weights of the ready tasks this scheduler has seen, in arrival order.
     weights: ArrivalWeights,
-    /// The step of the last pick, to tell whether the run loop took a task alone since.
-    last_step: Option<u64>,
+    /// Which ready tasks are new to `weights` at a pick.
+    arrivals: Arrivals,
     /// The largest task id seen ready.
     newest: usize,
     /// Parents whose `base` changed in the last `spawned_up_to`.
@@ -95,7 +96,7 @@ impl UrwScheduler {
             spawned: 1,
             unknown,
             weights: ArrivalWeights::default(),
-            last_step: None,
+            arrivals: Arrivals::default(),
             newest: 0,
             changed: Vec::new(),
         }
@@ -140,20 +141,10 @@ impl UrwScheduler {
     /// last pick (all of them if the run loop took a task alone since, which leaves only tasks
     /// that arrived after it), and reweighs the parents whose estimates moved.
     fn refresh(&mut self, ready: &ReadyView<'_>) {
-        let continuous = self
-            .last_step
-            .is_some_and(|last| last.wrapping_add(1) == ready.step());
-        if !continuous {
+        let (rebuild, fresh) = self.arrivals.fresh(ready);
+        if rebuild {
             self.weights.clear();
         }
-        let fresh: Vec<ReadyTask> = {
-            let mut fresh: Vec<ReadyTask> = ready
-                .newest_first()
-                .take_while(|task| !self.weights.has_seen(task.arrival))
-                .collect();
-            fresh.reverse();
-            fresh
-        };
         if let Some(newest) = fresh.iter().map(|task| task.task.index()).max() {
             self.newest = self.newest.max(newest);
         }
@@ -181,7 +172,6 @@ impl Scheduler for UrwScheduler {
         let target = self.rng.random_range(0..total);
         let (arrival, task) = self.weights.find(target);
         self.weights.remove(task);
-        self.last_step = Some(ready.step());
         Ok(ready
             .by_arrival(arrival)
             .expect("every weighed task is ready"))
@@ -189,5 +179,59 @@ impl Scheduler for UrwScheduler {
 
     fn name(&self) -> String {
         "urw".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::TaskSteps;
+
+    /// URW as a pass over the ready set, as it was before the Fenwick tree.
+    struct Scan(UrwScheduler);
+
+    impl Scheduler for Scan {
+        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+            let urw = &mut self.0;
+            let newest = ready.iter().map(|r| r.task.index()).max().unwrap_or(0);
+            urw.spawned_up_to(newest, ready.previous());
+            urw.changed.clear();
+            let total: u64 = ready.iter().map(|r| urw.weight(ready, r)).sum();
+            let mut target = urw.rng.random_range(0..total);
+            for candidate in ready.iter() {
+                let weight = urw.weight(ready, candidate);
+                if target < weight {
+                    return Ok(candidate);
+                }
+                target -= weight;
+            }
+            unreachable!()
+        }
+
+        fn name(&self) -> String {
+            "urw-scan".to_owned()
+        }
+    }
+
+    // Goal: the Fenwick tree chooses exactly as the pass over the ready set did, with and
+    // without estimates from earlier runs (which move weights of waiting parents).
+    #[test]
+    fn chooses_as_the_pass_did() {
+        let none = SweepHints::default();
+        let guessed = SweepHints {
+            choice_points: 100,
+            tasks: (0..120u32)
+                .map(|id| TaskSteps {
+                    parent: (id > 0).then(|| TaskId::from_u32(id / 3)),
+                    polls: 1 + id % 5,
+                })
+                .collect(),
+        };
+        for hints in [none, guessed] {
+            crate::scheduler::same_choices::assert_same_choices(
+                |seed| Box::new(UrwScheduler::new(seed, &hints)),
+                |seed| Box::new(Scan(UrwScheduler::new(seed, &hints))),
+            );
+        }
     }
 }

@@ -17,8 +17,6 @@ pub(crate) struct ArrivalWeights {
     /// By task id: the task's position + 1, or 0.
     position_of: Vec<u32>,
     live: usize,
-    /// The arrival number of the last task pushed.
-    last_arrival: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -39,14 +37,6 @@ impl ArrivalWeights {
         self.tree.clear();
         self.entries.clear();
         self.live = 0;
-        self.last_arrival = None;
-    }
-
-    /// Whether the entry that arrived as `arrival` was pushed already (arrival numbers grow,
-    /// wrapping).
-    pub(crate) fn has_seen(&self, arrival: u32) -> bool {
-        self.last_arrival
-            .is_some_and(|last| (last.wrapping_sub(arrival) as i32) >= 0)
     }
 
     /// Appends `task`, which arrived as `arrival` (after every task pushed so far).
@@ -76,7 +66,6 @@ impl ArrivalWeights {
         }
         self.position_of[task.index()] = index as u32;
         self.live += 1;
-        self.last_arrival = Some(arrival);
     }
 
     /// The arrival number of `task`, if it is here.
@@ -145,12 +134,10 @@ impl ArrivalWeights {
             .copied()
             .filter(|entry| entry.weight > 0)
             .collect();
-        let last_arrival = self.last_arrival;
         self.clear();
         for entry in kept {
             self.push(entry.arrival, entry.task, entry.weight);
         }
-        self.last_arrival = last_arrival;
     }
 }
 

@@ -1,0 +1,41 @@
+//! What a scheduler that keeps its own index over the ready set has seen of it.
+
+use super::{ReadyTask, ReadyView};
+
+/// Tells a scheduler which ready tasks are new to its index at a pick.
+///
+/// Between two of its picks the ready set only gains tasks, at its end, unless the run loop took
+/// a task alone (exactly one was ready): then every task the index held is gone, and only tasks
+/// that arrived after that are ready. So the index is either extended by the newest tasks or
+/// rebuilt from the whole view, which costs, over a run, one insertion per arrival.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Arrivals {
+    last_step: Option<u64>,
+    last_arrival: Option<u32>,
+}
+
+impl Arrivals {
+    /// Whether the index must be cleared first, and the tasks to add to it, in arrival order.
+    pub(crate) fn fresh(&mut self, ready: &ReadyView<'_>) -> (bool, Vec<ReadyTask>) {
+        let continuous = self
+            .last_step
+            .is_some_and(|last| last.wrapping_add(1) == ready.step());
+        if !continuous {
+            self.last_arrival = None;
+        }
+        let seen = self.last_arrival;
+        let mut fresh: Vec<ReadyTask> = ready
+            .newest_first()
+            .take_while(|task| {
+                // Arrival numbers grow, wrapping.
+                seen.is_none_or(|last| (last.wrapping_sub(task.arrival) as i32) < 0)
+            })
+            .collect();
+        fresh.reverse();
+        if let Some(newest) = fresh.last() {
+            self.last_arrival = Some(newest.arrival);
+        }
+        self.last_step = Some(ready.step());
+        (!continuous, fresh)
+    }
+}

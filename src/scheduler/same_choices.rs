@@ -1,0 +1,69 @@
+//! Test support: runs a busy program under two schedulers and asserts they chose alike, for
+//! the schedulers that keep an index over the ready set against the pass they replace.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::Scheduler;
+use crate::task::{spawn, yield_now};
+use crate::time::{sleep, timeout};
+use crate::{Config, Sim};
+
+/// `tasks` tasks that sleep (ties included), yield, `sleep(0)`, time out and get aborted, some
+/// spawning children, while `main` joins them: ready sets that grow, shrink to one task (so
+/// the run loop picks alone) and grow again.
+async fn busy(tasks: u64) -> Vec<u64> {
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let handles: Vec<_> = (0..tasks)
+        .map(|task| {
+            let order = order.clone();
+            spawn(async move {
+                for round in 0..3 {
+                    order.borrow_mut().push(task * 10 + round);
+                    match (task + round) % 5 {
+                        0 => sleep(Duration::from_millis(task % 7)).await,
+                        1 => yield_now().await,
+                        2 => sleep(Duration::ZERO).await,
+                        3 => {
+                            let child = spawn(async move { yield_now().await });
+                            let _ = child.await;
+                        }
+                        _ => {
+                            let long = sleep(Duration::from_millis(50));
+                            let _ = timeout(Duration::from_millis(task % 5 + 1), long).await;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    yield_now().await;
+    for handle in handles.iter().step_by(7) {
+        handle.abort();
+    }
+    for handle in handles {
+        let _ = handle.await;
+    }
+    let order = order.borrow().clone();
+    order
+}
+
+/// Asserts that `indexed` and `scan`, built for each of 24 seeds, produce the same runs.
+pub(super) fn assert_same_choices(
+    indexed: impl Fn(u64) -> Box<dyn Scheduler>,
+    scan: impl Fn(u64) -> Box<dyn Scheduler>,
+) {
+    for seed in 0..24 {
+        let sim = Sim::new(Config::default().with_seed(seed));
+        let one = sim.run_with(indexed(seed), busy(40 + seed * 5));
+        let other = sim.run_with(scan(seed), busy(40 + seed * 5));
+        assert_eq!(
+            one.schedule, other.schedule,
+            "seed {seed}: schedules differ"
+        );
+        assert_eq!(one.trace.digest(), other.trace.digest(), "seed {seed}");
+        assert_eq!(one.result.unwrap(), other.result.unwrap(), "seed {seed}");
+        assert!(one.choice_points > 0, "seed {seed}: nothing was chosen");
+    }
+}
