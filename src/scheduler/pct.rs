@@ -20,7 +20,7 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::arrivals::Arrivals;
+use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
 use crate::random::{stream, Stream};
@@ -55,6 +55,8 @@ pub struct PctScheduler {
     heap: ArrivalHeap<i64>,
     /// Which ready tasks are new to `heap` at a pick.
     arrivals: Arrivals,
+    /// Ready sets smaller than this are scanned (a field so that tests can choose).
+    scan_below: usize,
 }
 
 impl PctScheduler {
@@ -77,6 +79,7 @@ impl PctScheduler {
             spins: 0,
             heap: ArrivalHeap::default(),
             arrivals: Arrivals::default(),
+            scan_below: SCAN_BELOW,
         }
     }
 
@@ -92,10 +95,13 @@ impl PctScheduler {
             .get_or_insert_with(|| depth + self.rng.random_range(0..i64::MAX / 2))
     }
 
-    fn demote(&mut self, task: TaskId, priority: i64) {
+    /// Gives `task` the priority `priority`; `indexed` says whether the heap is kept this pick.
+    fn demote(&mut self, task: TaskId, priority: i64, indexed: bool) {
         self.priority(task);
         self.priorities[task.as_u32() as usize] = Some(priority);
-        self.heap.set(task, priority);
+        if indexed {
+            self.heap.set(task, priority);
+        }
     }
 
     /// Adds the tasks that became ready since the last pick to the heap, drawing priorities for
@@ -111,28 +117,46 @@ impl PctScheduler {
         }
     }
 
-    /// The ready task of highest priority, as (arrival, task).
-    fn highest(&mut self) -> (u32, TaskId) {
-        self.heap
-            .highest()
-            .expect("a scheduler is asked only when a task is ready")
+    /// The ready task of highest priority (the first to arrive among equals), as (arrival,
+    /// task): from the heap when `indexed`, by a pass over `ready` otherwise.
+    fn highest(&mut self, ready: &ReadyView<'_>, indexed: bool) -> (u32, TaskId) {
+        if indexed {
+            return self
+                .heap
+                .highest()
+                .expect("a scheduler is asked only when a task is ready");
+        }
+        let mut best: Option<(i64, ReadyTask)> = None;
+        for candidate in ready.iter() {
+            let priority = self.priority(candidate.task);
+            if best.is_none_or(|(top, _)| priority > top) {
+                best = Some((priority, candidate));
+            }
+        }
+        let (_, chosen) = best.expect("a scheduler is asked only when a task is ready");
+        (chosen.arrival, chosen.task)
     }
 }
 
 impl Scheduler for PctScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-        self.refresh(ready);
-        let mut chosen = self.highest();
+        let indexed = ready.len() >= self.scan_below;
+        if indexed {
+            self.refresh(ready);
+        } else {
+            self.arrivals.forget();
+        }
+        let mut chosen = self.highest(ready, indexed);
         while self.change_points.get(self.next_change) == Some(&self.choice_point) {
             self.next_change += 1;
             // Demote to priority `next_change`, below every initial priority.
-            self.demote(chosen.1, self.next_change as i64);
-            chosen = self.highest();
+            self.demote(chosen.1, self.next_change as i64, indexed);
+            chosen = self.highest(ready, indexed);
         }
         if self.streak.0 == Some(chosen.1) && self.streak.1 >= super::STREAK {
             self.spins += 1;
-            self.demote(chosen.1, -self.spins);
-            chosen = self.highest();
+            self.demote(chosen.1, -self.spins, indexed);
+            chosen = self.highest(ready, indexed);
         }
         let (arrival, task) = chosen;
         self.streak = match self.streak {
@@ -140,10 +164,10 @@ impl Scheduler for PctScheduler {
             _ => (Some(task), 1),
         };
         self.choice_point += 1;
-        self.heap.remove(task);
-        Ok(ready
-            .by_arrival(arrival)
-            .expect("every task in the heap is ready"))
+        if indexed {
+            self.heap.remove(task);
+        }
+        Ok(ready.by_arrival(arrival).expect("the chosen task is ready"))
     }
 
     fn reads_polls(&self) -> bool {
@@ -159,61 +183,22 @@ impl Scheduler for PctScheduler {
 mod tests {
     use super::*;
 
-    /// PCT as a pass over the ready set, as it was before the heap.
-    struct Scan(PctScheduler);
-
-    impl Scan {
-        fn highest(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
-            let mut best: Option<(i64, ReadyTask)> = None;
-            for candidate in ready.iter() {
-                let priority = self.0.priority(candidate.task);
-                if best.is_none_or(|(top, _)| priority > top) {
-                    best = Some((priority, candidate));
-                }
-            }
-            best.unwrap().1
-        }
-
-        fn demote(&mut self, task: TaskId, priority: i64) {
-            self.0.priority(task);
-            self.0.priorities[task.index()] = Some(priority);
-        }
-    }
-
-    impl Scheduler for Scan {
-        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-            let mut chosen = self.highest(ready);
-            while self.0.change_points.get(self.0.next_change) == Some(&self.0.choice_point) {
-                self.0.next_change += 1;
-                self.demote(chosen.task, self.0.next_change as i64);
-                chosen = self.highest(ready);
-            }
-            if self.0.streak.0 == Some(chosen.task) && self.0.streak.1 >= crate::scheduler::STREAK {
-                self.0.spins += 1;
-                self.demote(chosen.task, -self.0.spins);
-                chosen = self.highest(ready);
-            }
-            self.0.streak = match self.0.streak {
-                (Some(task), count) if task == chosen.task => (Some(task), count + 1),
-                _ => (Some(chosen.task), 1),
-            };
-            self.0.choice_point += 1;
-            Ok(chosen)
-        }
-
-        fn name(&self) -> String {
-            "pct-scan".to_owned()
-        }
-    }
-
-    // Goal: the heap chooses exactly as the pass over the ready set did, change points included.
+    // Goal: the heap chooses exactly as the pass over the ready set does, change points included.
     #[test]
-    fn chooses_as_the_pass_did() {
+    fn chooses_as_the_pass_does() {
+        let with = |seed, depth, scan_below| {
+            let mut pct = PctScheduler::new(seed, depth, 300);
+            pct.scan_below = scan_below;
+            Box::new(pct)
+        };
         for depth in [1, 3, 5] {
-            crate::scheduler::same_choices::assert_same_choices(
-                |seed| Box::new(PctScheduler::new(seed, depth, 300)),
-                |seed| Box::new(Scan(PctScheduler::new(seed, depth, 300))),
-            );
+            // Always indexed, and indexed from the default size on (so the modes mix).
+            for indexed_from in [0, SCAN_BELOW] {
+                crate::scheduler::same_choices::assert_same_choices(
+                    |seed| with(seed, depth, indexed_from),
+                    |seed| with(seed, depth, usize::MAX),
+                );
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::arrivals::Arrivals;
+use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
 use crate::random::{stream, Stream};
@@ -31,6 +31,8 @@ pub struct PosScheduler {
     heap: ArrivalHeap<u64>,
     /// Which ready tasks are new to `heap` at a pick.
     arrivals: Arrivals,
+    /// Ready sets smaller than this are scanned (a field so that tests can index them all).
+    scan_below: usize,
 }
 
 impl PosScheduler {
@@ -41,12 +43,41 @@ impl PosScheduler {
             priorities: Vec::new(),
             heap: ArrivalHeap::default(),
             arrivals: Arrivals::default(),
+            scan_below: SCAN_BELOW,
         }
+    }
+}
+
+impl PosScheduler {
+    /// The pick as a pass over the ready set: for small sets, and what the heap must agree with.
+    fn pick_by_scan(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
+        let mut best: Option<(u64, ReadyTask)> = None;
+        for candidate in ready.iter() {
+            let index = candidate.task.index();
+            if self.priorities.len() <= index {
+                self.priorities.resize(index + 1, 0);
+            }
+            if self.priorities[index] == 0 {
+                self.priorities[index] = self.rng.random_range(1..u64::MAX);
+            }
+            let priority = self.priorities[index];
+            if best.is_none_or(|(top, _)| priority > top) {
+                best = Some((priority, candidate));
+            }
+        }
+        let (_, chosen) = best.expect("a scheduler is asked only when a task is ready");
+        // The step ran: the task's next step is a new event with a new priority.
+        self.priorities[chosen.task.index()] = 0;
+        chosen
     }
 }
 
 impl Scheduler for PosScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+        if ready.len() < self.scan_below {
+            self.arrivals.forget();
+            return Ok(self.pick_by_scan(ready));
+        }
         let (rebuild, fresh) = self.arrivals.fresh(ready);
         if rebuild {
             self.heap.clear();
@@ -88,42 +119,20 @@ impl Scheduler for PosScheduler {
 mod tests {
     use super::*;
 
-    /// POS as a pass over the ready set, as it was before the heap.
-    struct Scan(PosScheduler);
-
-    impl Scheduler for Scan {
-        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-            let pos = &mut self.0;
-            let mut best: Option<(u64, ReadyTask)> = None;
-            for candidate in ready.iter() {
-                let index = candidate.task.index();
-                if pos.priorities.len() <= index {
-                    pos.priorities.resize(index + 1, 0);
-                }
-                if pos.priorities[index] == 0 {
-                    pos.priorities[index] = pos.rng.random_range(1..u64::MAX);
-                }
-                let priority = pos.priorities[index];
-                if best.is_none_or(|(top, _)| priority > top) {
-                    best = Some((priority, candidate));
-                }
-            }
-            let (_, chosen) = best.unwrap();
-            pos.priorities[chosen.task.index()] = 0;
-            Ok(chosen)
-        }
-
-        fn name(&self) -> String {
-            "pos-scan".to_owned()
-        }
-    }
-
-    // Goal: the heap chooses exactly as the pass over the ready set did.
+    // Goal: the heap chooses exactly as the pass over the ready set does.
     #[test]
-    fn chooses_as_the_pass_did() {
-        crate::scheduler::same_choices::assert_same_choices(
-            |seed| Box::new(PosScheduler::new(seed)),
-            |seed| Box::new(Scan(PosScheduler::new(seed))),
-        );
+    fn chooses_as_the_pass_does() {
+        let with = |seed, scan_below| {
+            let mut pos = PosScheduler::new(seed);
+            pos.scan_below = scan_below;
+            Box::new(pos)
+        };
+        // Always indexed, and indexed from the default size on (so the modes mix).
+        for indexed_from in [0, SCAN_BELOW] {
+            crate::scheduler::same_choices::assert_same_choices(
+                |seed| with(seed, indexed_from),
+                |seed| with(seed, usize::MAX),
+            );
+        }
     }
 }

@@ -29,7 +29,7 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::arrivals::Arrivals;
+use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
 use crate::random::{stream, Stream};
@@ -69,6 +69,8 @@ pub struct UrwScheduler {
     newest: usize,
     /// Parents whose `base` changed in the last `spawned_up_to`.
     changed: Vec<usize>,
+    /// Ready sets smaller than this are scanned (a field so that tests can choose).
+    scan_below: usize,
 }
 
 impl UrwScheduler {
@@ -99,6 +101,7 @@ impl UrwScheduler {
             arrivals: Arrivals::default(),
             newest: 0,
             changed: Vec::new(),
+            scan_below: SCAN_BELOW,
         }
     }
 
@@ -163,10 +166,33 @@ impl UrwScheduler {
             self.weights.push(task.arrival, task.task, weight);
         }
     }
+
+    /// The pick as a pass over the ready set: for small sets, and what the tree must agree
+    /// with.
+    fn pick_by_scan(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
+        let newest = ready.iter().map(|r| r.task.index()).max().unwrap_or(0);
+        self.newest = self.newest.max(newest);
+        self.spawned_up_to(newest, ready.previous());
+        self.changed.clear();
+        let total: u64 = ready.iter().map(|r| self.weight(ready, r)).sum();
+        let mut target = self.rng.random_range(0..total);
+        for candidate in ready.iter() {
+            let weight = self.weight(ready, candidate);
+            if target < weight {
+                return candidate;
+            }
+            target -= weight;
+        }
+        unreachable!("the target is below the total weight")
+    }
 }
 
 impl Scheduler for UrwScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+        if ready.len() < self.scan_below {
+            self.arrivals.forget();
+            return Ok(self.pick_by_scan(ready));
+        }
         self.refresh(ready);
         let total = self.weights.total();
         let target = self.rng.random_range(0..total);
@@ -187,36 +213,10 @@ mod tests {
     use super::*;
     use crate::runtime::TaskSteps;
 
-    /// URW as a pass over the ready set, as it was before the Fenwick tree.
-    struct Scan(UrwScheduler);
-
-    impl Scheduler for Scan {
-        fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-            let urw = &mut self.0;
-            let newest = ready.iter().map(|r| r.task.index()).max().unwrap_or(0);
-            urw.spawned_up_to(newest, ready.previous());
-            urw.changed.clear();
-            let total: u64 = ready.iter().map(|r| urw.weight(ready, r)).sum();
-            let mut target = urw.rng.random_range(0..total);
-            for candidate in ready.iter() {
-                let weight = urw.weight(ready, candidate);
-                if target < weight {
-                    return Ok(candidate);
-                }
-                target -= weight;
-            }
-            unreachable!()
-        }
-
-        fn name(&self) -> String {
-            "urw-scan".to_owned()
-        }
-    }
-
-    // Goal: the Fenwick tree chooses exactly as the pass over the ready set did, with and
-    // without estimates from earlier runs (which move weights of waiting parents).
+    // Goal: the Fenwick tree chooses exactly as the pass over the ready set does, with and
+    // without estimates from earlier runs (which move the weights of waiting parents).
     #[test]
-    fn chooses_as_the_pass_did() {
+    fn chooses_as_the_pass_does() {
         let none = SweepHints::default();
         let guessed = SweepHints {
             choice_points: 100,
@@ -228,10 +228,18 @@ mod tests {
                 .collect(),
         };
         for hints in [none, guessed] {
-            crate::scheduler::same_choices::assert_same_choices(
-                |seed| Box::new(UrwScheduler::new(seed, &hints)),
-                |seed| Box::new(Scan(UrwScheduler::new(seed, &hints))),
-            );
+            let with = |seed, scan_below| {
+                let mut urw = UrwScheduler::new(seed, &hints);
+                urw.scan_below = scan_below;
+                Box::new(urw)
+            };
+            // Always indexed, and indexed from the default size on (so the modes mix).
+            for indexed_from in [0, SCAN_BELOW] {
+                crate::scheduler::same_choices::assert_same_choices(
+                    |seed| with(seed, indexed_from),
+                    |seed| with(seed, usize::MAX),
+                );
+            }
         }
     }
 }
