@@ -130,14 +130,9 @@ impl UrwScheduler {
         }
     }
 
-    fn weight(&self, ready: &ReadyView<'_>, task: ReadyTask) -> u64 {
-        let base = self
-            .base
-            .get(task.task.index())
-            .copied()
-            .unwrap_or(self.unknown);
-        base.saturating_sub(u64::from(ready.polls(task.task)))
-            .max(1)
+    fn weight(&self, ready: &ReadyView<'_>, task: TaskId) -> u64 {
+        let base = self.base.get(task.index()).copied().unwrap_or(self.unknown);
+        base.saturating_sub(u64::from(ready.polls(task))).max(1)
     }
 
     /// Brings the weights up to date with `ready`: adds the tasks that became ready since the
@@ -152,17 +147,16 @@ impl UrwScheduler {
             self.newest = self.newest.max(newest);
         }
         self.spawned_up_to(self.newest, ready.previous());
-        for parent in std::mem::take(&mut self.changed) {
+        // Every task in the index is ready, so a moved parent found there is reweighed.
+        while let Some(parent) = self.changed.pop() {
             let task = TaskId::from_u32(parent as u32);
-            if let Some(arrival) = self.weights.arrival_of(task) {
-                if let Some(entry) = ready.by_arrival(arrival) {
-                    let weight = self.weight(ready, entry);
-                    self.weights.set(task, weight);
-                }
+            if self.weights.arrival_of(task).is_some() {
+                let weight = self.weight(ready, task);
+                self.weights.set(task, weight);
             }
         }
         for task in fresh {
-            let weight = self.weight(ready, task);
+            let weight = self.weight(ready, task.task);
             self.weights.push(task.arrival, task.task, weight);
         }
     }
@@ -174,10 +168,10 @@ impl UrwScheduler {
         self.newest = self.newest.max(newest);
         self.spawned_up_to(newest, ready.previous());
         self.changed.clear();
-        let total: u64 = ready.iter().map(|r| self.weight(ready, r)).sum();
+        let total: u64 = ready.iter().map(|r| self.weight(ready, r.task)).sum();
         let mut target = self.rng.random_range(0..total);
         for candidate in ready.iter() {
-            let weight = self.weight(ready, candidate);
+            let weight = self.weight(ready, candidate.task);
             if target < weight {
                 return candidate;
             }
