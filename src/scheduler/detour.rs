@@ -60,12 +60,16 @@
 //! URW never does. It is weakest at the small races that a uniform walk finds at once (lazy01:
 //! 4.8 against URW's 1.4), which is why the default portfolio pairs it with URW and PCT-3.
 //!
-//! Every decision comes from the seed's scheduler stream; a step costs a pass or two over the
-//! ready set.
+//! Every decision comes from the seed's scheduler stream. Finding the interrupted task again
+//! and picking the n-th other task are passes over the ready set; from 64 ready tasks up the
+//! scheduler keeps the ready tasks in arrival order in a Fenwick tree of unit weights
+//! (`ArrivalWeights`), so both cost O(log n), and make the same choices as the passes.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use super::arrivals::{Arrivals, SCAN_BELOW};
+use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
 use crate::random::{stream, Stream};
 use crate::task::TaskId;
@@ -105,6 +109,15 @@ pub struct DetourScheduler {
     active: Option<Active>,
     /// The task the last choice point ran, and how many in a row ran it.
     streak: (Option<TaskId>, u32),
+    /// The ready tasks in arrival order, each weighing 1, while the ready set is indexed: the
+    /// n-th of them is the first at which the running count passes n.
+    ranks: ArrivalWeights,
+    /// Which ready tasks are new to `ranks` at a pick.
+    arrivals: Arrivals,
+    /// Whether this pick uses `ranks` (the ready set has at least `scan_below` tasks).
+    indexed: bool,
+    /// Ready sets smaller than this are scanned (a field so that tests can choose).
+    scan_below: usize,
 }
 
 impl DetourScheduler {
@@ -129,6 +142,42 @@ impl DetourScheduler {
             horizon: hints.choice_points.max(1),
             active: None,
             streak: (None, 0),
+            ranks: ArrivalWeights::default(),
+            arrivals: Arrivals::default(),
+            indexed: false,
+            scan_below: SCAN_BELOW,
+        }
+    }
+
+    /// The ready task `task`, if it is ready.
+    fn find(&self, ready: &ReadyView<'_>, task: TaskId) -> Option<ReadyTask> {
+        if self.indexed {
+            ready.by_arrival(self.ranks.arrival_of(task)?)
+        } else {
+            ready.find(task)
+        }
+    }
+
+    /// The ready task at `rank` (from 0) in arrival order, leaving out `newest`.
+    fn nth_other(&self, ready: &ReadyView<'_>, newest: ReadyTask, rank: usize) -> ReadyTask {
+        if self.indexed {
+            // `newest` is last in arrival order, so the ranks below it are the others'.
+            let (arrival, _) = self.ranks.find(rank as u64);
+            ready.by_arrival(arrival)
+        } else {
+            ready.iter().filter(|r| *r != newest).nth(rank)
+        }
+        .expect("the rank is below the count of the other ready tasks")
+    }
+
+    /// Brings `ranks` up to date with `ready`.
+    fn refresh(&mut self, ready: &ReadyView<'_>) {
+        let (rebuild, fresh) = self.arrivals.fresh(ready);
+        if rebuild {
+            self.ranks.clear();
+        }
+        for task in fresh {
+            self.ranks.push(task.arrival, task.task, 1);
         }
     }
 
@@ -142,19 +191,19 @@ impl DetourScheduler {
         estimate.saturating_sub(ready.polls(task)).max(1)
     }
 
-    /// Starts a detour away from `base`, if one is due.
-    fn start(&mut self, ready: &ReadyView<'_>, base: ReadyTask) -> Option<ReadyTask> {
+    /// Starts a detour away from `newest`, the base order's choice, if one is due.
+    fn start(&mut self, ready: &ReadyView<'_>, newest: ReadyTask) -> Option<ReadyTask> {
         if self.rng.random_range(0..self.horizon) >= self.expected {
             return None;
         }
-        let others = ready.len() - 1;
+        let others = ready.len().checked_sub(1).filter(|&others| others > 0)?;
         let rank = if self.rng.random::<bool>() {
             others - 1 // the newest other task
         } else {
             self.rng.random_range(0..others)
         };
-        let target = ready.iter().filter(|r| *r != base).nth(rank)?;
-        Some(self.detour(ready, target, base))
+        let target = self.nth_other(ready, newest, rank);
+        Some(self.detour(ready, target, newest))
     }
 
     /// Runs `target` instead of `base` for a uniformly random part of its remaining work.
@@ -174,12 +223,12 @@ impl DetourScheduler {
     fn resume(&mut self, ready: &ReadyView<'_>) -> Option<ReadyTask> {
         let active = self.active.take()?;
         if ready.polls(active.task) < active.until {
-            if let Some(chosen) = ready.find(active.task) {
+            if let Some(chosen) = self.find(ready, active.task) {
                 self.active = Some(active);
                 return Some(chosen);
             }
         }
-        ready.find(active.interrupted)
+        self.find(ready, active.interrupted)
     }
 
     fn choose(&mut self, ready: &ReadyView<'_>) -> ReadyTask {
@@ -196,7 +245,16 @@ impl DetourScheduler {
 
 impl Scheduler for DetourScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
+        self.indexed = ready.len() >= self.scan_below;
+        if self.indexed {
+            self.refresh(ready);
+        } else {
+            self.arrivals.forget();
+        }
         let chosen = self.choose(ready);
+        if self.indexed {
+            self.ranks.remove(chosen.task);
+        }
         self.streak = match self.streak {
             (Some(task), count) if task == chosen.task => (Some(task), count + 1),
             _ => (Some(chosen.task), 1),
@@ -206,5 +264,41 @@ impl Scheduler for DetourScheduler {
 
     fn name(&self) -> String {
         "detour".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::TaskSteps;
+
+    // Goal: the ranks tree chooses exactly as the passes over the ready set do, with the
+    // default hints and with hints that make detours frequent (a short horizon) and long.
+    #[test]
+    fn chooses_as_the_pass_does() {
+        let none = SweepHints::default();
+        let guessed = SweepHints {
+            choice_points: 4,
+            tasks: (0..120u32)
+                .map(|id| TaskSteps {
+                    parent: (id > 0).then(|| TaskId::from_u32(id / 3)),
+                    polls: 1 + id % 7,
+                })
+                .collect(),
+        };
+        for hints in [none, guessed] {
+            let with = |seed, scan_below| {
+                let mut detour = DetourScheduler::new(seed, &hints);
+                detour.scan_below = scan_below;
+                Box::new(detour)
+            };
+            // Always indexed, and indexed from the default size on (so the modes mix).
+            for indexed_from in [0, SCAN_BELOW] {
+                crate::scheduler::same_choices::assert_same_choices(
+                    |seed| with(seed, indexed_from),
+                    |seed| with(seed, usize::MAX),
+                );
+            }
+        }
     }
 }
