@@ -97,6 +97,26 @@ impl Core {
         }
     }
 
+    /// [`record_with`](Core::record_with) for a caller that computes the event's digest itself
+    /// (see [`Trace::record_digested`]).
+    #[inline(always)]
+    pub(crate) fn record_digested(
+        &self,
+        task: TaskId,
+        kind: impl FnOnce() -> EventKind,
+        digest: impl FnOnce(u64, &EventKind) -> u64,
+    ) {
+        if self.tracing() {
+            self.trace.borrow_mut().record_digested(
+                self.clock_ns.get(),
+                self.step.get(),
+                task,
+                kind,
+                digest,
+            );
+        }
+    }
+
     /// Whether the trace records anything (its level is not `Off`).
     #[inline(always)]
     pub(crate) fn tracing(&self) -> bool {

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::common::{DescribeOp, Detail, Label};
+use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::runtime::context;
 use crate::runtime::tasks::WaitTarget;
@@ -211,7 +211,7 @@ impl Barrier {
         let mut wakeups = Wakeups::default();
         state.waiters.notify_all(&mut wakeups);
         drop(state);
-        self.core.label.record(Detail::Notable, "abort()");
+        self.core.label.record(Detail::Notable, op!("abort()"));
         wakeups.wake();
     }
 
@@ -238,7 +238,7 @@ impl Barrier {
         let mut wakeups = Wakeups::default();
         state.waiters.notify_all(&mut wakeups);
         drop(state);
-        self.core.label.record(Detail::Notable, "reset()");
+        self.core.label.record(Detail::Notable, op!("reset()"));
         wakeups.wake();
     }
 
@@ -406,7 +406,7 @@ impl Future for BarrierWait<'_> {
         let result = this.advance(&mut core.state.borrow_mut(), cx, &mut wakeups);
         let Some(result) = result else {
             if newly_blocked {
-                core.label.record(Detail::Notable, "wait() waits");
+                core.label.record(Detail::Notable, op!("wait() waits"));
             }
             context::waiting_on(&core);
             return Poll::Pending;
@@ -416,7 +416,7 @@ impl Future for BarrierWait<'_> {
             Ok(index) => core
                 .label
                 .record_with(Detail::Routine, || format!("wait() -> {index}")),
-            Err(_) => core.label.record(Detail::Notable, "wait() -> broken"),
+            Err(_) => core.label.record(Detail::Notable, op!("wait() -> broken")),
         }
         wakeups.wake();
         Poll::Ready(result)

@@ -9,7 +9,7 @@ use crate::runtime::context;
 use crate::runtime::core::Core;
 use crate::runtime::tasks::WaitTarget;
 use crate::task::TaskId;
-use crate::trace::{EventKind, TraceLevel};
+use crate::trace::{digest_op, text_digest, EventKind, TraceLevel};
 
 /// Whether operations that complete are traced at [`TraceLevel::Tail`]. They are the bulk of a
 /// queue's or semaphore's traffic and each costs a digest update, so only [`TraceLevel::Full`]
@@ -46,6 +46,32 @@ impl Detail {
     }
 }
 
+/// An operation's text, such as `get() waits`, with its digest for the trace (see
+/// [`text_digest`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StaticOp {
+    text: &'static str,
+    digest: u64,
+}
+
+impl StaticOp {
+    pub(crate) const fn new(text: &'static str) -> StaticOp {
+        StaticOp {
+            text,
+            digest: text_digest(text),
+        }
+    }
+}
+
+/// `op!("get() waits")`: a [`StaticOp`] whose digest is computed at compile time, so that
+/// recording a blocked `get()` hashes no text.
+macro_rules! op {
+    ($text:literal) => {
+        const { $crate::sync::common::StaticOp::new($text) }
+    };
+}
+pub(crate) use op;
+
 /// A primitive's name as the trace and reports print it: `Queue` or `Queue(jobs)`.
 ///
 /// Built on first use, so a primitive that is never traced never formats its name.
@@ -53,7 +79,8 @@ impl Detail {
 pub(crate) struct Label {
     kind: &'static str,
     name: RefCell<Option<Rc<str>>>,
-    text: RefCell<Option<Rc<str>>>,
+    /// The text, with its digest for the trace.
+    text: RefCell<Option<(Rc<str>, u64)>>,
 }
 
 impl Label {
@@ -79,15 +106,16 @@ impl Label {
     /// `Kind` or `Kind(name)`.
     pub(crate) fn text(&self) -> Rc<str> {
         let mut text = self.text.borrow_mut();
-        Rc::clone(text.get_or_insert_with(|| self.build_text()))
+        Rc::clone(&text.get_or_insert_with(|| self.build_text()).0)
     }
 
-    /// Records `op` (a static text such as `get()`) on this primitive for the current task.
+    /// Records `op` (a static text such as `get()`, made by [`op!`]) on this primitive for the
+    /// current task.
     ///
     /// One look at the running simulation serves both the level check and the recording: on a
     /// blocking path this runs at every step.
     #[inline(always)]
-    pub(crate) fn record(&self, detail: Detail, op: &'static str) {
+    pub(crate) fn record(&self, detail: Detail, op: StaticOp) {
         context::try_with(|core| {
             if detail.kept_at(core.trace_level) {
                 self.push_static_event_to(core, op);
@@ -117,23 +145,30 @@ impl Label {
     /// [`push_event_to`](Label::push_event_to) for a static text, the common case: the event
     /// is built inside the trace from the text's pointer.
     #[inline(never)]
-    fn push_static_event_to(&self, core: &Core, op: &'static str) {
+    fn push_static_event_to(&self, core: &Core, op: StaticOp) {
         let mut text = self.text.borrow_mut();
-        let object = &*text.get_or_insert_with(|| self.build_text());
+        let (object, object_digest) = &*text.get_or_insert_with(|| self.build_text());
         // The closure borrows rather than moves: moved-in fat pointers were spilled and
         // reloaded whole, stalling on their own halves' stores.
         let op = &op;
-        core.record_with(core.current.get(), || EventKind::Op {
-            object: Rc::clone(object),
-            op: Cow::Borrowed(*op),
-        });
+        let task = core.current.get();
+        core.record_digested(
+            task,
+            || EventKind::Op {
+                object: Rc::clone(object),
+                op: Cow::Borrowed(op.text),
+            },
+            |hash, _| digest_op(hash, task, *object_digest, op.digest),
+        );
     }
 
-    fn build_text(&self) -> Rc<str> {
-        match &*self.name.borrow() {
+    fn build_text(&self) -> (Rc<str>, u64) {
+        let text: Rc<str> = match &*self.name.borrow() {
             Some(name) => Rc::from(format!("{}({name})", self.kind)),
             None => Rc::from(self.kind),
-        }
+        };
+        let digest = text_digest(&text);
+        (text, digest)
     }
 }
 

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::common::{DescribeOp, Detail, Label};
+use super::common::{op, DescribeOp, Detail, Label};
 use super::lock::{Lock, LockAcquire, LockGuard};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::runtime::context;
@@ -391,7 +391,7 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     drop(guard.take());
                     let key = core.waiters.borrow_mut().push(cx.waker().clone());
                     this.phase = Phase::Waiting(key);
-                    core.label.record(Detail::Notable, "wait()");
+                    core.label.record(Detail::Notable, op!("wait()"));
                     context::waiting_on(core);
                     return Poll::Pending;
                 }
@@ -411,12 +411,12 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     let lock = this.lock;
                     match lock
                         .core()
-                        .poll_acquire(waiter, cx, "lock() waits (condition)")
+                        .poll_acquire(waiter, cx, op!("lock() waits (condition)"))
                     {
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(()) => {
                             this.phase = Phase::Done;
-                            lock.core().label.record(Detail::Routine, "lock()");
+                            lock.core().label.record(Detail::Routine, op!("lock()"));
                             return Poll::Ready(lock.guard());
                         }
                     }
@@ -434,8 +434,10 @@ impl<T> Drop for ConditionWait<'_, T> {
             Phase::Waiting(key) => {
                 if core.waiters.borrow_mut().remove(key) == WaiterState::Notified {
                     core.notify(1);
-                    core.label
-                        .record(Detail::Notable, "wait() dropped, notification passed on");
+                    core.label.record(
+                        Detail::Notable,
+                        op!("wait() dropped, notification passed on"),
+                    );
                 }
             }
             Phase::Reacquire(waiter) => {
@@ -443,8 +445,10 @@ impl<T> Drop for ConditionWait<'_, T> {
                     self.lock.core().cancel_acquire(key);
                 }
                 core.notify(1);
-                core.label
-                    .record(Detail::Notable, "wait() dropped, notification passed on");
+                core.label.record(
+                    Detail::Notable,
+                    op!("wait() dropped, notification passed on"),
+                );
             }
             Phase::Start(_) | Phase::Done => {}
         }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::common::{DescribeOp, Detail, Label};
+use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::runtime::context;
 use crate::runtime::tasks::WaitTarget;
@@ -130,7 +130,7 @@ impl Event {
         let mut wakeups = Wakeups::default();
         state.waiters.notify_all(&mut wakeups);
         drop(state);
-        self.core.label.record(Detail::Notable, "set()");
+        self.core.label.record(Detail::Notable, op!("set()"));
         wakeups.wake();
     }
 
@@ -146,7 +146,7 @@ impl Event {
     /// ```
     pub fn clear(&self) {
         self.core.state.borrow_mut().set = false;
-        self.core.label.record(Detail::Notable, "clear()");
+        self.core.label.record(Detail::Notable, op!("clear()"));
     }
 
     /// Whether the flag is set.
@@ -228,13 +228,13 @@ impl Future for EventWait<'_> {
         match this.waiter {
             None if state.set => {
                 drop(state);
-                core.label.record(Detail::Routine, "wait()");
+                core.label.record(Detail::Routine, op!("wait()"));
                 return Poll::Ready(());
             }
             None => {
                 this.waiter = Some(state.waiters.push(cx.waker().clone()));
                 drop(state);
-                core.label.record(Detail::Notable, "wait() waits");
+                core.label.record(Detail::Notable, op!("wait() waits"));
             }
             Some(key) if state.waiters.state(key) == WaiterState::Notified => {
                 state.waiters.remove(key);

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::common::{current_task, task_list, DescribeOp, Detail, Label};
+use super::common::{current_task, op, task_list, DescribeOp, Detail, Label, StaticOp};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::runtime::context;
 use crate::runtime::tasks::WaitTarget;
@@ -65,7 +65,7 @@ impl LockCore {
         self: &Rc<Self>,
         waiter: &mut Option<WaiterKey>,
         cx: &mut Context<'_>,
-        what: &'static str,
+        what: StaticOp,
     ) -> Poll<()> {
         let mut state = self.state.borrow_mut();
         match *waiter {
@@ -114,7 +114,7 @@ impl LockCore {
         drop(state);
         if !wakeups.is_empty() {
             self.label
-                .record(Detail::Notable, "lock() dropped, wake-up passed on");
+                .record(Detail::Notable, op!("lock() dropped, wake-up passed on"));
         }
         wakeups.wake();
     }
@@ -126,7 +126,7 @@ impl LockCore {
         state.holder = TaskId::NONE;
         let wakeups = state.wake_first();
         drop(state);
-        self.label.record(Detail::Routine, "unlock()");
+        self.label.record(Detail::Routine, op!("unlock()"));
         wakeups.wake();
     }
 }
@@ -269,7 +269,7 @@ impl<T> Lock<T> {
         state.locked = true;
         state.holder = current_task();
         drop(state);
-        self.core.label.record(Detail::Routine, "try_lock()");
+        self.core.label.record(Detail::Routine, op!("try_lock()"));
         Ok(self.guard())
     }
 
@@ -343,10 +343,10 @@ impl<'a, T> Future for LockAcquire<'a, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard<'a, T>> {
         let this = self.get_mut();
         let core = &this.lock.core;
-        match core.poll_acquire(&mut this.waiter, cx, "lock() waits") {
+        match core.poll_acquire(&mut this.waiter, cx, op!("lock() waits")) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => {
-                core.label.record(Detail::Routine, "lock()");
+                core.label.record(Detail::Routine, op!("lock()"));
                 Poll::Ready(this.lock.guard())
             }
         }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::common::{current_task, task_list, DescribeOp, Detail, Label};
+use super::common::{current_task, op, task_list, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::runtime::context;
 use crate::runtime::tasks::WaitTarget;
@@ -229,13 +229,15 @@ impl Semaphore {
             drop(state);
             self.core
                 .label
-                .record(Detail::Notable, "try_acquire() -> no permit");
+                .record(Detail::Notable, op!("try_acquire() -> no permit"));
             return Err(error);
         }
         state.available -= 1;
         let holder = state.grant();
         drop(state);
-        self.core.label.record(Detail::Routine, "try_acquire()");
+        self.core
+            .label
+            .record(Detail::Routine, op!("try_acquire()"));
         Ok(self.permit(holder))
     }
 
@@ -356,12 +358,12 @@ impl Future for Acquire<'_> {
                 state.available -= 1;
                 let holder = state.grant();
                 drop(state);
-                core.label.record(Detail::Routine, "acquire()");
+                core.label.record(Detail::Routine, op!("acquire()"));
                 return Poll::Ready(this.semaphore.permit(holder));
             }
             this.waiter = Some(state.waiters.push(cx.waker().clone()));
             drop(state);
-            core.label.record(Detail::Notable, "acquire() waits");
+            core.label.record(Detail::Notable, op!("acquire() waits"));
             context::waiting_on(core);
             return Poll::Pending;
         };
@@ -381,7 +383,7 @@ impl Future for Acquire<'_> {
         state.wake_while_available(&mut wakeups);
         drop(state);
         core.label
-            .record(Detail::Routine, "acquire() after waiting");
+            .record(Detail::Routine, op!("acquire() after waiting"));
         wakeups.wake();
         Poll::Ready(this.semaphore.permit(holder))
     }
@@ -403,7 +405,7 @@ impl Drop for Acquire<'_> {
         drop(state);
         if !wakeups.is_empty() {
             core.label
-                .record(Detail::Notable, "acquire() dropped, permit passed on");
+                .record(Detail::Notable, op!("acquire() dropped, permit passed on"));
         }
         wakeups.wake();
     }
@@ -452,7 +454,7 @@ impl Drop for SemaphorePermit {
         let mut wakeups = Wakeups::default();
         state.wake_while_available(&mut wakeups);
         drop(state);
-        self.core.label.record(Detail::Routine, "release()");
+        self.core.label.record(Detail::Routine, op!("release()"));
         wakeups.wake();
     }
 }

@@ -106,29 +106,61 @@ pub struct Trace {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-fn mix(hash: u64, value: u64) -> u64 {
+const fn mix(hash: u64, value: u64) -> u64 {
     (hash ^ value).wrapping_mul(FNV_PRIME)
 }
 
-/// Feeds `text` eight bytes at a time, then its length (which keeps texts that differ only in
-/// trailing zero padding apart).
-fn mix_str(mut hash: u64, text: &str) -> u64 {
-    let mut chunks = text.as_bytes().chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        hash = mix(hash, u64::from_le_bytes(word));
+/// A digest of `text`: its bytes eight at a time, then its length.
+///
+/// A text's digest goes into an event's as one word, so a primitive's name is digested once
+/// and a static operation text (`get() waits`) at compile time when its call site is inlined.
+/// Equal texts have equal digests however they are held (`Rc<str>`, `String`, `&'static str`).
+pub(crate) const fn text_digest(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut hash = FNV_OFFSET;
+    let mut at = 0;
+    while at + 8 <= len {
+        hash = mix(hash, word_at(bytes, at, 8));
+        at += 8;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // Shifted in byte by byte: a copy of a variable length would be a call to `memcpy`.
-        let word = rest
-            .iter()
-            .rev()
-            .fold(0, |word, &byte| (word << 8) | u64::from(byte));
-        hash = mix(hash, word);
+    if at < len {
+        // The last word: the final eight bytes, overlapping the previous word, or the whole
+        // text when it is shorter. With the length fed below, the words still tell texts apart.
+        let last = if len >= 8 {
+            word_at(bytes, len - 8, 8)
+        } else {
+            word_at(bytes, 0, len)
+        };
+        hash = mix(hash, last);
     }
-    mix(hash, text.len() as u64)
+    mix(hash, len as u64)
+}
+
+/// `count` (at most 8) bytes of `bytes` from `at`, little-endian.
+#[inline(always)]
+const fn word_at(bytes: &[u8], at: usize, count: usize) -> u64 {
+    let mut word = 0;
+    let mut i = 0;
+    while i < count {
+        word |= (bytes[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+}
+
+/// Feeds an operation on the primitive whose name digests to `object` to the digest: what
+/// [`digest_event`] does for [`EventKind::Op`], with the texts' digests computed beforehand.
+#[inline(always)]
+pub(crate) fn digest_op(hash: u64, task: TaskId, object: u64, op: u64) -> u64 {
+    mix(mix(mix(hash, event_head(task, 8)), object), op)
+}
+
+/// An event's first digest word: its task in the high half, its kind's tag (and a small
+/// payload) in the low half.
+#[inline(always)]
+fn event_head(task: TaskId, tag: u64) -> u64 {
+    (u64::from(task.0) << 32) | tag
 }
 
 impl Trace {
@@ -160,6 +192,23 @@ impl Trace {
         task: TaskId,
         kind: impl FnOnce() -> EventKind,
     ) {
+        self.record_digested(time_ns, step, task, kind, |hash, kind| {
+            digest_event(hash, task, kind)
+        });
+    }
+
+    /// [`record_with`](Trace::record_with), with the event's digest taken by `digest` from
+    /// the digest so far and the event; it must equal [`digest_event`]'s (a caller that knows
+    /// the event's texts' digests passes them on).
+    #[inline(always)]
+    pub(crate) fn record_digested(
+        &mut self,
+        time_ns: u64,
+        step: u64,
+        task: TaskId,
+        kind: impl FnOnce() -> EventKind,
+        digest: impl FnOnce(u64, &EventKind) -> u64,
+    ) {
         if self.level == TraceLevel::Off {
             return;
         }
@@ -167,18 +216,19 @@ impl Trace {
             self.digest = mix(mix(self.digest, TIME_TAG), time_ns);
             self.digested_time = time_ns;
         }
-        // Inlined, the digest of a kind known at this site folds to a few multiplications.
         let kind = kind();
-        self.digest = digest_event(self.digest, task, &kind);
+        let before = self.digest;
+        self.digest = digest(before, &kind);
+        debug_assert_eq!(self.digest, digest_event(before, task, &kind));
         let time = Instant::from_nanos(time_ns);
         if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
-            // The tail is full: overwrite the oldest event field by field (the old kind's drop
-            // is the only destructor run) and let the next one be the oldest.
+            // The tail is full: overwrite the oldest event field by field and let the next one
+            // be the oldest.
             let oldest = &mut self.events[self.oldest % TAIL_LEN];
             oldest.time = time;
             oldest.step = step;
             oldest.task = task;
-            oldest.kind = kind;
+            drop_inline(std::mem::replace(&mut oldest.kind, kind));
             self.oldest = (self.oldest + 1) % TAIL_LEN;
             self.dropped += 1;
         } else {
@@ -332,20 +382,42 @@ const TIME_TAG: u64 = 0xff;
 /// times is recovered from those changes.
 #[inline(always)]
 fn digest_event(hash: u64, task: TaskId, kind: &EventKind) -> u64 {
-    // The task in the high half, the kind's tag (and a small payload) in the low half.
-    let head = |tag: u64| mix(hash, (u64::from(task.0) << 32) | tag);
+    let head = |tag: u64| mix(hash, event_head(task, tag));
     match kind {
         EventKind::Spawn { child, name } => {
             let hash = mix(head(1), u64::from(child.0));
-            name.as_deref().map_or(hash, |name| mix_str(hash, name))
+            name.as_deref()
+                .map_or(hash, |name| mix(hash, text_digest(name)))
         }
         EventKind::Poll { ready } => mix(head(2), u64::from(*ready)),
         EventKind::Wake { target } => mix(head(3), u64::from(target.0)),
         EventKind::TimerFired => head(4),
         EventKind::Abort { target } => mix(head(5), u64::from(target.0)),
         EventKind::Done { cancelled } => head(6 | u64::from(*cancelled) << 8),
-        EventKind::Log(text) => mix_str(head(7), text),
-        EventKind::Op { object, op } => mix_str(mix_str(head(8), object), op),
+        EventKind::Log(text) => mix(head(7), text_digest(text)),
+        EventKind::Op { object, op } => digest_op(hash, task, text_digest(object), text_digest(op)),
+    }
+}
+
+/// Drops an overwritten tail event, with the kinds that own nothing (and an operation's
+/// shared name) dropped in place: `drop_in_place::<EventKind>` is a call and a jump table at
+/// every event once the tail is full.
+#[inline(always)]
+fn drop_inline(kind: EventKind) {
+    match kind {
+        EventKind::Op {
+            object,
+            op: Cow::Borrowed(_),
+        } => drop(object),
+        plain @ (EventKind::Poll { .. }
+        | EventKind::Wake { .. }
+        | EventKind::TimerFired
+        | EventKind::Abort { .. }
+        | EventKind::Done { .. }) => {
+            // These variants hold only plain values: there is nothing to free.
+            std::mem::forget(plain);
+        }
+        owning => drop(owning),
     }
 }
 
@@ -381,4 +453,36 @@ macro_rules! log {
     ($($arg:tt)*) => {
         $crate::trace::log_line(::std::format!($($arg)*))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Goal: texts that differ in any byte or in length get different digests, including texts
+    // whose last word overlaps the one before it, and a digest computed at compile time equals
+    // the one computed at run time.
+    #[test]
+    fn text_digests_tell_texts_apart() {
+        let mut texts = vec![String::new()];
+        for len in 1..=12 {
+            for bits in 0..(1u32 << len) {
+                texts.push(
+                    (0..len)
+                        .map(|at| b"ab"[(bits >> at) as usize & 1] as char)
+                        .collect(),
+                );
+            }
+        }
+        texts.extend(["a\0", "\0a", "ab\0\0\0\0\0\0\0"].map(String::from));
+        let digests: std::collections::BTreeSet<u64> =
+            texts.iter().map(|text| text_digest(text)).collect();
+        assert_eq!(digests.len(), texts.len());
+
+        const AT_COMPILE_TIME: u64 = text_digest("get() waits again");
+        assert_eq!(
+            AT_COMPILE_TIME,
+            text_digest(&"get() waits again".to_owned())
+        );
+    }
 }

@@ -49,6 +49,7 @@ impl<T> Future for Get<'_, T> {
 }
 
 impl<T> Drop for Get<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
             self.shared.cancel_get(key);
@@ -104,6 +105,7 @@ impl<T> Future for Put<'_, T> {
 }
 
 impl<T> Drop for Put<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
             self.shared.cancel_put(key);

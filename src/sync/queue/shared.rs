@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
 use super::store::Store;
-use crate::sync::common::{DescribeOp, Detail, Label, Targets};
+use crate::sync::common::{op, DescribeOp, Detail, Label, StaticOp, Targets};
 use crate::sync::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
 use crate::task::TaskId;
 
@@ -123,17 +123,17 @@ impl<T> QueueShared<T> {
         let label = &self.core.label;
         if state.shut_down {
             drop(state);
-            label.record(Detail::Notable, "try_put() -> shut down");
+            label.record(Detail::Notable, op!("try_put() -> shut down"));
             return Err(TryPutError::ShutDown(item));
         }
         if state.is_full(self.core.capacity) {
             drop(state);
-            label.record(Detail::Notable, "try_put() -> full");
+            label.record(Detail::Notable, op!("try_put() -> full"));
             return Err(TryPutError::Full(item));
         }
         let woken = self.push(&mut state, item);
         drop(state);
-        wake_one(label, woken, "try_put()");
+        wake_one(label, woken, op!("try_put()"));
         Ok(())
     }
 
@@ -144,16 +144,16 @@ impl<T> QueueShared<T> {
             let shut_down = state.shut_down;
             drop(state);
             return Err(if shut_down {
-                label.record(Detail::Notable, "try_get() -> shut down");
+                label.record(Detail::Notable, op!("try_get() -> shut down"));
                 TryGetError::ShutDown
             } else {
-                label.record(Detail::Notable, "try_get() -> empty");
+                label.record(Detail::Notable, op!("try_get() -> empty"));
                 TryGetError::Empty
             });
         }
         let (item, woken) = self.pop(&mut state);
         drop(state);
-        wake_one(label, woken, "try_get()");
+        wake_one(label, woken, op!("try_get()"));
         Ok(item)
     }
 
@@ -171,7 +171,7 @@ impl<T> QueueShared<T> {
             if state.len > 0 {
                 let (item, woken) = self.pop(&mut state);
                 drop(state);
-                wake_one(&self.core.label, woken, "get()");
+                wake_one(&self.core.label, woken, op!("get()"));
                 return Poll::Ready(Ok(item));
             }
         }
@@ -199,7 +199,7 @@ impl<T> QueueShared<T> {
                 WaiterState::Notified if state.len == 0 && !state.shut_down => {
                     state.getters.requeue(key, cx.waker());
                     drop(state);
-                    label.record(Detail::Notable, "get() waits again");
+                    label.record(Detail::Notable, op!("get() waits again"));
                     self.block(GET);
                     return Poll::Pending;
                 }
@@ -212,18 +212,18 @@ impl<T> QueueShared<T> {
         if state.len == 0 {
             if state.shut_down {
                 drop(state);
-                label.record(Detail::Notable, "get() -> shut down");
+                label.record(Detail::Notable, op!("get() -> shut down"));
                 return Poll::Ready(Err(QueueShutDown(())));
             }
             *waiter = Some(state.getters.push(cx.waker().clone()));
             drop(state);
-            label.record(Detail::Notable, "get() waits");
+            label.record(Detail::Notable, op!("get() waits"));
             self.block(GET);
             return Poll::Pending;
         }
         let (item, woken) = self.pop(&mut state);
         drop(state);
-        wake_one(label, woken, "get()");
+        wake_one(label, woken, op!("get()"));
         Poll::Ready(Ok(item))
     }
 
@@ -243,7 +243,7 @@ impl<T> QueueShared<T> {
                 let value = item.take().expect("simloop: Put polled after it completed");
                 let woken = self.push(&mut state, value);
                 drop(state);
-                wake_one(&self.core.label, woken, "put()");
+                wake_one(&self.core.label, woken, op!("put()"));
                 return Poll::Ready(Ok(()));
             }
         }
@@ -271,7 +271,7 @@ impl<T> QueueShared<T> {
                 WaiterState::Notified if state.is_full(capacity) && !state.shut_down => {
                     state.putters.requeue(key, cx.waker());
                     drop(state);
-                    label.record(Detail::Notable, "put() waits again");
+                    label.record(Detail::Notable, op!("put() waits again"));
                     self.block(PUT);
                     return Poll::Pending;
                 }
@@ -284,25 +284,27 @@ impl<T> QueueShared<T> {
         let value = item.take().expect("simloop: Put polled after it completed");
         if state.shut_down {
             drop(state);
-            label.record(Detail::Notable, "put() -> shut down");
+            label.record(Detail::Notable, op!("put() -> shut down"));
             return Poll::Ready(Err(QueueShutDown(value)));
         }
         if state.is_full(capacity) {
             *item = Some(value);
             *waiter = Some(state.putters.push(cx.waker().clone()));
             drop(state);
-            label.record(Detail::Notable, "put() waits");
+            label.record(Detail::Notable, op!("put() waits"));
             self.block(PUT);
             return Poll::Pending;
         }
         let woken = self.push(&mut state, value);
         drop(state);
-        wake_one(label, woken, "put()");
+        wake_one(label, woken, op!("put()"));
         Poll::Ready(Ok(()))
     }
 
     /// A `get()` dropped while registered: if it had been woken and an item is still there,
     /// the wake-up goes to the next getter (CPython's `test_get_cancel_drop_*`).
+    // Out of line: the drop of every `get()` checks for it, and few need it.
+    #[inline(never)]
     pub(crate) fn cancel_get(&self, key: WaiterKey) {
         let mut state = self.core.state.borrow_mut();
         let was = state.getters.remove(key);
@@ -312,11 +314,13 @@ impl<T> QueueShared<T> {
             None
         };
         drop(state);
-        wake_one(&self.core.label, woken, "get() dropped");
+        wake_one(&self.core.label, woken, op!("get() dropped"));
     }
 
     /// A `put()` dropped while registered: a woken putter passes its slot on
     /// (`test_put_cancelled_race`).
+    // Out of line: the drop of every `put()` checks for it, and few need it.
+    #[inline(never)]
     pub(crate) fn cancel_put(&self, key: WaiterKey) {
         let mut state = self.core.state.borrow_mut();
         let was = state.putters.remove(key);
@@ -326,7 +330,7 @@ impl<T> QueueShared<T> {
             None
         };
         drop(state);
-        wake_one(&self.core.label, woken, "put() dropped");
+        wake_one(&self.core.label, woken, op!("put() dropped"));
     }
 
     /// One poll of `join()`: done when no item is unfinished, or once woken by the
@@ -354,7 +358,7 @@ impl<T> QueueShared<T> {
             None => {
                 *waiter = Some(state.joiners.push(cx.waker().clone()));
                 drop(state);
-                self.core.label.record(Detail::Notable, "join() waits");
+                self.core.label.record(Detail::Notable, op!("join() waits"));
                 self.block(JOIN);
                 Poll::Pending
             }
@@ -370,7 +374,7 @@ impl<T> QueueShared<T> {
         let label = &self.core.label;
         if state.unfinished == 0 {
             drop(state);
-            label.record(Detail::Notable, "task_done() -> called too many times");
+            label.record(Detail::Notable, op!("task_done() -> called too many times"));
             return Err(TaskDoneError);
         }
         state.unfinished -= 1;
@@ -379,7 +383,7 @@ impl<T> QueueShared<T> {
             state.joiners.notify_all(&mut wakeups);
         }
         drop(state);
-        label.record(Detail::Routine, "task_done()");
+        label.record(Detail::Routine, op!("task_done()"));
         wakeups.wake();
         Ok(())
     }
@@ -416,7 +420,7 @@ impl<T> QueueShared<T> {
                 )
             });
         } else {
-            label.record(Detail::Notable, "shutdown()");
+            label.record(Detail::Notable, op!("shutdown()"));
         }
         wakeups.wake();
         discarded
@@ -425,7 +429,7 @@ impl<T> QueueShared<T> {
 
 /// Records `op`, a completed operation, and then wakes `woken` (the runtime records the wake).
 #[inline(always)]
-fn wake_one(label: &Label, woken: Option<Waker>, op: &'static str) {
+fn wake_one(label: &Label, woken: Option<Waker>, op: StaticOp) {
     label.record(Detail::Routine, op);
     if let Some(waker) = woken {
         waker.wake();
