@@ -347,29 +347,32 @@ impl RunLoop<'_> {
 
     fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
         let mut ready = self.core.ready.borrow_mut();
-        let view = ready.view(self.previous, step, self.polls.live());
-        let count = view.len();
-        let oldest = view.oldest();
-        let chosen = if count == 1 {
-            oldest
+        let count = ready.len();
+        let entry = if count == 1 {
+            // No choice to make: the task that has been ready longest is the only one.
+            ready.take_only()
         } else {
+            let view = ready.view(self.previous, step, self.polls.live());
+            let oldest = view.oldest();
             self.choice_points += 1;
-            self.scheduler
+            let chosen = self
+                .scheduler
                 .pick(&view)
-                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?
+                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
+            if chosen != oldest {
+                self.schedule.push(Deviation {
+                    step,
+                    task: chosen.task,
+                });
+            }
+            ready.take(chosen.slot)
         };
-        if chosen != oldest {
-            self.schedule.push(Deviation {
-                step,
-                task: chosen.task,
-            });
-        }
-        let entry = ready.take(chosen.slot);
         drop(ready);
-        self.polls.count(chosen.task);
+        let task = entry.task();
+        self.polls.count(task);
         let ready = count as u32;
         self.core
-            .record_with(chosen.task, move || EventKind::Poll { ready });
+            .record_with(task, move || EventKind::Poll { ready });
         Ok(entry)
     }
 

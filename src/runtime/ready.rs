@@ -169,6 +169,24 @@ impl ReadySet {
         entry
     }
 
+    /// How many entries are ready.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Removes and returns the only entry, which a set of one holds in its only slot (taking
+    /// an entry trims tombstones off both ends).
+    #[inline]
+    pub(crate) fn take_only(&mut self) -> Entry {
+        debug_assert_eq!((self.live, self.slots.len()), (1, 1));
+        self.live = 0;
+        self.slots
+            .pop_front()
+            .expect("simloop: the ready set holds one entry")
+            .into_entry()
+    }
+
     /// Removes every entry, in arrival order.
     pub(crate) fn drain(&mut self) -> Vec<Entry> {
         self.live = 0;
