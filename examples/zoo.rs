@@ -43,20 +43,9 @@ fn published(program: &str) -> &'static str {
     }
 }
 
+/// The zoo's strategies, or only those named on the command line (and the portfolio).
 fn strategies() -> Vec<Strategy> {
-    let all: Vec<Strategy> = [
-        "random",
-        "pct:2",
-        "pct:3",
-        "pct:10",
-        "pos",
-        "urw",
-        "detour",
-        "portfolio",
-    ]
-    .iter()
-    .map(|name| name.parse().expect("a strategy name"))
-    .collect();
+    let all = programs::strategies();
     let chosen: Vec<String> = std::env::args().skip(1).collect();
     if chosen.is_empty() {
         return all;

@@ -360,6 +360,25 @@ pub async fn reorder(n: usize) {
     join_all(handles).await;
 }
 
+/// The strategies the zoo is measured with, in the order of the table's columns: every
+/// sampling strategy (not `fifo`, which is one schedule, nor `exhaustive`, which enumerates),
+/// PCT at a few depths, and the default portfolio.
+pub fn strategies() -> Vec<simloop::Strategy> {
+    [
+        "random",
+        "pct:2",
+        "pct:3",
+        "pct:10",
+        "pos",
+        "urw",
+        "detour",
+        "portfolio",
+    ]
+    .iter()
+    .map(|name| name.parse().expect("a strategy name"))
+    .collect()
+}
+
 /// A zoo program, boxed so programs of different sizes fit one table.
 pub type Program = fn() -> Pin<Box<dyn Future<Output = ()>>>;
 

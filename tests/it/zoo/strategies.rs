@@ -44,26 +44,10 @@ async fn uneven_work() {
     }
 }
 
-fn every_strategy() -> Vec<Strategy> {
-    [
-        "random",
-        "pct:2",
-        "pct:3",
-        "pct:10",
-        "pos",
-        "urw",
-        "detour",
-        "portfolio",
-    ]
-    .iter()
-    .map(|name| name.parse().expect("a strategy name"))
-    .collect()
-}
-
 // Goal: a task spinning on a flag never starves the task that sets it, under any strategy.
 #[test]
 fn spin_waits_end_under_every_strategy() {
-    for strategy in every_strategy() {
+    for strategy in programs::strategies() {
         let config = Config::default()
             .with_strategy(strategy.clone())
             .with_iterations(40)
