@@ -17,6 +17,8 @@ pub(crate) const SCAN_BELOW: usize = 64;
 pub(crate) struct Arrivals {
     last_step: Option<u64>,
     last_arrival: Option<u32>,
+    /// The vector the last `fresh` returned, handed back by `recycle` for the next one.
+    spare: Vec<ReadyTask>,
 }
 
 impl Arrivals {
@@ -26,7 +28,8 @@ impl Arrivals {
         self.last_step = None;
     }
 
-    /// Whether the index must be cleared first, and the tasks to add to it, in arrival order.
+    /// Whether the index must be cleared first, and the tasks to add to it, in arrival order;
+    /// give the vector back with [`recycle`](Arrivals::recycle).
     pub(crate) fn fresh(&mut self, ready: &ReadyView<'_>) -> (bool, Vec<ReadyTask>) {
         let continuous = self
             .last_step
@@ -35,18 +38,23 @@ impl Arrivals {
             self.last_arrival = None;
         }
         let seen = self.last_arrival;
-        let mut fresh: Vec<ReadyTask> = ready
-            .newest_first()
-            .take_while(|task| {
-                // Arrival numbers grow, wrapping.
-                seen.is_none_or(|last| (last.wrapping_sub(task.arrival) as i32) < 0)
-            })
-            .collect();
+        let mut fresh = std::mem::take(&mut self.spare);
+        fresh.extend(ready.newest_first().take_while(|task| {
+            // Arrival numbers grow, wrapping.
+            seen.is_none_or(|last| (last.wrapping_sub(task.arrival) as i32) < 0)
+        }));
         fresh.reverse();
         if let Some(newest) = fresh.last() {
             self.last_arrival = Some(newest.arrival);
         }
         self.last_step = Some(ready.step());
         (!continuous, fresh)
+    }
+
+    /// Takes back the vector [`fresh`](Arrivals::fresh) returned, so that picks do not
+    /// allocate one each.
+    pub(crate) fn recycle(&mut self, mut fresh: Vec<ReadyTask>) {
+        fresh.clear();
+        self.spare = fresh;
     }
 }

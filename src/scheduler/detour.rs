@@ -176,9 +176,10 @@ impl DetourScheduler {
         if rebuild {
             self.ranks.clear();
         }
-        for task in fresh {
+        for &task in &fresh {
             self.ranks.push(task.arrival, task.task, 1);
         }
+        self.arrivals.recycle(fresh);
     }
 
     /// The task's estimated steps left, at least 1.

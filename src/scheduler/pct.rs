@@ -115,10 +115,11 @@ impl PctScheduler {
         if rebuild {
             self.heap.clear();
         }
-        for candidate in fresh {
+        for &candidate in &fresh {
             let priority = self.priority(candidate.task);
             self.heap.push(candidate.arrival, candidate.task, priority);
         }
+        self.arrivals.recycle(fresh);
     }
 
     /// The ready task of highest priority (the first to arrive among equals), as (arrival,

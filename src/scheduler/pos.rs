@@ -87,7 +87,7 @@ impl Scheduler for PosScheduler {
             self.heap.clear();
         }
         // Priorities are drawn for tasks seen for the first time, in arrival order.
-        for candidate in fresh {
+        for &candidate in &fresh {
             let index = candidate.task.index();
             if self.priorities.len() <= index {
                 self.priorities.resize(index + 1, 0);
@@ -98,6 +98,7 @@ impl Scheduler for PosScheduler {
             self.heap
                 .push(candidate.arrival, candidate.task, self.priorities[index]);
         }
+        self.arrivals.recycle(fresh);
         let (arrival, task) = self
             .heap
             .highest()

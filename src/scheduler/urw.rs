@@ -155,10 +155,11 @@ impl UrwScheduler {
                 self.weights.set(task, weight);
             }
         }
-        for task in fresh {
+        for &task in &fresh {
             let weight = self.weight(ready, task.task);
             self.weights.push(task.arrival, task.task, weight);
         }
+        self.arrivals.recycle(fresh);
     }
 
     /// The pick as a pass over the ready set: for small sets, and what the tree must agree
