@@ -113,38 +113,35 @@ const fn mix(hash: u64, value: u64) -> u64 {
 /// A digest of `text`: its bytes eight at a time, then its length.
 ///
 /// A text's digest goes into an event's as one word, so a primitive's name is digested once
-/// and a static operation text (`get() waits`) at compile time when its call site is inlined.
-/// Equal texts have equal digests however they are held (`Rc<str>`, `String`, `&'static str`).
+/// and a static operation text at compile time (`op!("get() waits")` in `sync`). Equal texts
+/// have equal digests however they are held (`Rc<str>`, `String`, `&'static str`).
 pub(crate) const fn text_digest(text: &str) -> u64 {
     let bytes = text.as_bytes();
-    let len = bytes.len();
     let mut hash = FNV_OFFSET;
-    let mut at = 0;
-    while at + 8 <= len {
-        hash = mix(hash, word_at(bytes, at, 8));
-        at += 8;
+    let mut rest = bytes;
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        hash = mix(hash, u64::from_le_bytes(*word));
+        rest = after;
     }
-    if at < len {
+    if !rest.is_empty() {
         // The last word: the final eight bytes, overlapping the previous word, or the whole
         // text when it is shorter. With the length fed below, the words still tell texts apart.
-        let last = if len >= 8 {
-            word_at(bytes, len - 8, 8)
-        } else {
-            word_at(bytes, 0, len)
+        let last = match bytes.last_chunk::<8>() {
+            Some(word) => u64::from_le_bytes(*word),
+            None => short_word(bytes),
         };
         hash = mix(hash, last);
     }
-    mix(hash, len as u64)
+    mix(hash, bytes.len() as u64)
 }
 
-/// `count` (at most 8) bytes of `bytes` from `at`, little-endian.
-#[inline(always)]
-const fn word_at(bytes: &[u8], at: usize, count: usize) -> u64 {
+/// The bytes of a text shorter than eight bytes as one little-endian word.
+const fn short_word(bytes: &[u8]) -> u64 {
     let mut word = 0;
-    let mut i = 0;
-    while i < count {
-        word |= (bytes[at + i] as u64) << (8 * i);
-        i += 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        word |= (bytes[at] as u64) << (8 * at);
+        at += 1;
     }
     word
 }
