@@ -13,7 +13,7 @@
 #[allow(dead_code)]
 mod harness;
 
-use harness::{median_ns_per_op, Reps};
+use harness::{interleaved_medians, Reps};
 use simloop::task::{spawn, yield_now};
 use simloop::{Config, Sim, Strategy};
 
@@ -77,8 +77,15 @@ fn main() {
     println!("| strategy | n = {small} | n = {large} | growth |");
     println!("|---|---:|---:|---:|");
     for strategy in &strategies {
-        let at_small = median_ns_per_op(reps, small, || spawn_yield_join(strategy, small));
-        let at_large = median_ns_per_op(reps, large, || spawn_yield_join(strategy, large));
+        // The two sizes take turns, so that load from elsewhere falls on both.
+        let medians = interleaved_medians(
+            reps,
+            &mut [
+                (small, &mut || spawn_yield_join(strategy, small)),
+                (large, &mut || spawn_yield_join(strategy, large)),
+            ],
+        );
+        let (at_small, at_large) = (medians[0], medians[1]);
         println!(
             "| `{strategy}` | {at_small:.0} | {at_large:.0} | {:.2}x |",
             at_large / at_small

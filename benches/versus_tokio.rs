@@ -16,7 +16,7 @@ mod on_tokio;
 #[path = "versus_tokio/workloads.rs"]
 mod workloads;
 
-use harness::{median_ns_per_op, Reps};
+use harness::{interleaved_medians, median_ns_per_op, Reps};
 use workloads::Sizes;
 
 /// One line of the table.
@@ -73,67 +73,67 @@ fn measure_rows(sizes: Sizes, reps: Reps) -> Vec<Row> {
     let w3_ops = sizes.w3_tasks as u64;
     let w6_ops = sizes.w6_seeds;
     let run_seeds = |one_seed: fn(u64)| move || (0..sizes.w6_seeds).for_each(one_seed);
+    // Each row times simloop and tokio in turns (see `interleaved_medians`).
+    let row = |workload, op, ops, target, simloop: &mut dyn FnMut(), tokio: &mut dyn FnMut()| {
+        let medians = interleaved_medians(reps, &mut [(ops, simloop), (ops, tokio)]);
+        Row {
+            workload,
+            op,
+            ops,
+            simloop_ns: medians[0],
+            tokio_ns: medians[1],
+            target,
+        }
+    };
     vec![
-        Row {
-            workload: "W1 timers",
-            op: "one sleep",
-            ops: w1_ops,
-            simloop_ns: median_ns_per_op(reps, w1_ops, || on_simloop::w1_timers(&w1)),
-            tokio_ns: median_ns_per_op(reps, w1_ops, || on_tokio::w1_timers(&w1)),
-            target: 2.0,
-        },
-        Row {
-            workload: "W2 queue",
-            op: "one message",
-            ops: sizes.w2_messages,
-            simloop_ns: median_ns_per_op(reps, sizes.w2_messages, || {
-                on_simloop::w2_queue(sizes.w2_messages)
-            }),
-            tokio_ns: median_ns_per_op(reps, sizes.w2_messages, || {
-                on_tokio::w2_queue(sizes.w2_messages)
-            }),
-            target: 2.0,
-        },
-        Row {
-            workload: "W3 semaphore",
-            op: "one task",
-            ops: w3_ops,
-            simloop_ns: median_ns_per_op(reps, w3_ops, || on_simloop::w3_semaphore(sizes.w3_tasks)),
-            tokio_ns: median_ns_per_op(reps, w3_ops, || on_tokio::w3_semaphore(sizes.w3_tasks)),
-            target: 2.0,
-        },
-        Row {
-            workload: "W4 spawn/join",
-            op: "one task",
-            ops: sizes.w4_tasks,
-            simloop_ns: median_ns_per_op(reps, sizes.w4_tasks, || {
-                on_simloop::w4_spawn_join(sizes.w4_tasks)
-            }),
-            tokio_ns: median_ns_per_op(reps, sizes.w4_tasks, || {
-                on_tokio::w4_spawn_join(sizes.w4_tasks)
-            }),
-            target: 2.0,
-        },
-        Row {
-            workload: "W5 ping-pong",
-            op: "one hop",
-            ops: 2 * sizes.w5_round_trips,
-            simloop_ns: median_ns_per_op(reps, 2 * sizes.w5_round_trips, || {
-                on_simloop::w5_ping_pong(sizes.w5_round_trips)
-            }),
-            tokio_ns: median_ns_per_op(reps, 2 * sizes.w5_round_trips, || {
-                on_tokio::w5_ping_pong(sizes.w5_round_trips)
-            }),
-            target: 2.0,
-        },
-        Row {
-            workload: "W6 seeds/s",
-            op: "one run",
-            ops: w6_ops,
-            simloop_ns: median_ns_per_op(reps, w6_ops, run_seeds(on_simloop::w6_one_seed)),
-            tokio_ns: median_ns_per_op(reps, w6_ops, run_seeds(on_tokio::w6_one_seed)),
-            target: 5.0,
-        },
+        row(
+            "W1 timers",
+            "one sleep",
+            w1_ops,
+            2.0,
+            &mut || on_simloop::w1_timers(&w1),
+            &mut || on_tokio::w1_timers(&w1),
+        ),
+        row(
+            "W2 queue",
+            "one message",
+            sizes.w2_messages,
+            2.0,
+            &mut || on_simloop::w2_queue(sizes.w2_messages),
+            &mut || on_tokio::w2_queue(sizes.w2_messages),
+        ),
+        row(
+            "W3 semaphore",
+            "one task",
+            w3_ops,
+            2.0,
+            &mut || on_simloop::w3_semaphore(sizes.w3_tasks),
+            &mut || on_tokio::w3_semaphore(sizes.w3_tasks),
+        ),
+        row(
+            "W4 spawn/join",
+            "one task",
+            sizes.w4_tasks,
+            2.0,
+            &mut || on_simloop::w4_spawn_join(sizes.w4_tasks),
+            &mut || on_tokio::w4_spawn_join(sizes.w4_tasks),
+        ),
+        row(
+            "W5 ping-pong",
+            "one hop",
+            2 * sizes.w5_round_trips,
+            2.0,
+            &mut || on_simloop::w5_ping_pong(sizes.w5_round_trips),
+            &mut || on_tokio::w5_ping_pong(sizes.w5_round_trips),
+        ),
+        row(
+            "W6 seeds/s",
+            "one run",
+            w6_ops,
+            5.0,
+            &mut run_seeds(on_simloop::w6_one_seed),
+            &mut run_seeds(on_tokio::w6_one_seed),
+        ),
     ]
 }
 
@@ -145,7 +145,8 @@ fn print_header(quick: bool, reps: Reps) {
         env!("CARGO_PKG_VERSION")
     );
     println!(
-        "median of {} runs after {} warm-up{}; ratio = tokio ns/op / simloop ns/op\n",
+        "median of {} runs after {} warm-up{}, simloop and tokio timed in turns; \
+         ratio = tokio ns/op / simloop ns/op\n",
         reps.runs,
         reps.warm_up,
         if quick {
@@ -206,25 +207,24 @@ fn print_growth(sizes: Sizes, reps: Reps) {
         warm_up: reps.warm_up,
         runs: reps.runs.min(3),
     };
-    let per_sleep = |tasks: usize, reps: Reps, on_tokio: bool| {
+    // Both systems at one size take turns, as in the table's rows.
+    let per_sleep = |tasks: usize, reps: Reps| {
         let durations = workloads::w1_durations(tasks);
-        median_ns_per_op(reps, 3 * tasks as u64, || {
-            if on_tokio {
-                on_tokio::w1_timers(&durations)
-            } else {
-                on_simloop::w1_timers(&durations)
-            }
-        })
+        let ops = 3 * tasks as u64;
+        let medians = interleaved_medians(
+            reps,
+            &mut [
+                (ops, &mut || on_simloop::w1_timers(&durations)),
+                (ops, &mut || on_tokio::w1_timers(&durations)),
+            ],
+        );
+        (medians[0], medians[1])
     };
     let (small, large) = (sizes.w1_growth_small, sizes.w1_growth_large);
-    let simloop = (
-        per_sleep(small, reps, false),
-        per_sleep(large, large_reps, false),
-    );
-    let tokio = (
-        per_sleep(small, reps, true),
-        per_sleep(large, large_reps, true),
-    );
+    let (simloop_small, tokio_small) = per_sleep(small, reps);
+    let (simloop_large, tokio_large) = per_sleep(large, large_reps);
+    let simloop = (simloop_small, simloop_large);
+    let tokio = (tokio_small, tokio_large);
     let growth = simloop.1 / simloop.0;
     println!(
         "| W1 growth | ns/sleep, {large} vs {small} tasks | | {:.1} vs {:.1} ({growth:.2}x) | {:.1} vs {:.1} ({:.2}x) | - | <= 1.5x {} |",
@@ -239,11 +239,26 @@ fn print_growth(sizes: Sizes, reps: Reps) {
 
 fn print_seed_sweeps(sizes: Sizes, reps: Reps) {
     let seeds = sizes.w6_seeds;
-    let tokio = |threads| harness::seeds_per_second(reps, threads, seeds, on_tokio::w6_one_seed);
-    let (tokio_one, tokio_two) = (tokio(1), tokio(2));
-    let simloop =
-        |jobs: usize| 1e9 / median_ns_per_op(reps, seeds, || on_simloop::w6_sweep(jobs, seeds));
-    let (simloop_one, simloop_two) = (simloop(1), simloop(2));
+    // The four sweeps take turns, as the table's rows do.
+    let per_second = interleaved_medians(
+        reps,
+        &mut [
+            (seeds, &mut || on_simloop::w6_sweep(1, seeds)),
+            (seeds, &mut || on_simloop::w6_sweep(2, seeds)),
+            (seeds, &mut || {
+                harness::sweep_on_threads(1, seeds, on_tokio::w6_one_seed)
+            }),
+            (seeds, &mut || {
+                harness::sweep_on_threads(2, seeds, on_tokio::w6_one_seed)
+            }),
+        ],
+    )
+    .into_iter()
+    .map(|ns_per_seed| 1e9 / ns_per_seed)
+    .collect::<Vec<f64>>();
+    let [simloop_one, simloop_two, tokio_one, tokio_two] = per_second[..] else {
+        unreachable!("four sweeps were timed")
+    };
     let scaling = simloop_two / simloop_one;
     println!(
         "| W6 sweep | seeds/s, SIMLOOP_JOBS 1 vs 2 (tokio: 1 vs 2 threads) | | {simloop_one:.0} vs {simloop_two:.0} ({scaling:.2}x) | {tokio_one:.0} vs {tokio_two:.0} ({:.2}x) | - | >= 1.8x {} |",

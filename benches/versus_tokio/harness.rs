@@ -18,35 +18,49 @@ pub struct Reps {
 
 /// The median wall time per op over `reps.runs` runs of `workload`, each doing `ops` ops.
 pub fn median_ns_per_op(reps: Reps, ops: u64, mut workload: impl FnMut()) -> f64 {
-    for _ in 0..reps.warm_up {
-        workload();
-    }
-    let mut samples: Vec<f64> = (0..reps.runs.max(1))
-        .map(|_| {
-            let start = Instant::now();
-            workload();
-            start.elapsed().as_nanos() as f64 / ops as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    interleaved_medians(reps, &mut [(ops, &mut workload)])[0]
 }
 
-/// Runs `seeds` seeds of `one_seed` spread over `threads` threads (thread `t` takes seeds
-/// `t, t + threads, ...`), and returns the median seeds per second.
-pub fn seeds_per_second(reps: Reps, threads: u64, seeds: u64, one_seed: fn(u64)) -> f64 {
-    let sweep = || {
-        std::thread::scope(|scope| {
-            for first in 0..threads {
-                scope.spawn(move || {
-                    for seed in (first..seeds).step_by(threads as usize) {
-                        one_seed(seed);
-                    }
-                });
-            }
-        });
-    };
-    1e9 / median_ns_per_op(reps, seeds, sweep)
+/// The median wall time per op of each `(ops per run, workload)`, over `reps.runs` rounds that
+/// each run every workload once, in turn.
+///
+/// Taking turns matters for a ratio between two of them on a shared machine: a burst of load
+/// from elsewhere then falls on the samples of both instead of on whichever ran during it.
+pub fn interleaved_medians(reps: Reps, workloads: &mut [(u64, &mut dyn FnMut())]) -> Vec<f64> {
+    for _ in 0..reps.warm_up {
+        for (_, workload) in workloads.iter_mut() {
+            workload();
+        }
+    }
+    let mut samples = vec![Vec::new(); workloads.len()];
+    for _ in 0..reps.runs.max(1) {
+        for ((ops, workload), samples) in workloads.iter_mut().zip(&mut samples) {
+            let start = Instant::now();
+            workload();
+            samples.push(start.elapsed().as_nanos() as f64 / *ops as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut samples| {
+            samples.sort_by(f64::total_cmp);
+            samples[samples.len() / 2]
+        })
+        .collect()
+}
+
+/// Runs seeds `0..seeds` of `one_seed` spread over `threads` threads (thread `t` takes seeds
+/// `t, t + threads, ...`).
+pub fn sweep_on_threads(threads: u64, seeds: u64, one_seed: fn(u64)) {
+    std::thread::scope(|scope| {
+        for first in 0..threads {
+            scope.spawn(move || {
+                for seed in (first..seeds).step_by(threads as usize) {
+                    one_seed(seed);
+                }
+            });
+        }
+    });
 }
 
 /// The argument that turns this binary into a memory-measuring child.
