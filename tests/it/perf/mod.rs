@@ -99,3 +99,46 @@ fn tail_trace_is_pinned() {
     assert_eq!(run.trace.events().count(), simloop::trace::TAIL_LEN);
     assert_snapshot!("perf_tail_busy_trace", run.trace.text());
 }
+
+/// Named tasks that log, block on a named queue and on a semaphore, and take a lock: events
+/// whose digests carry texts (names, log lines, operations on primitives).
+async fn texts(workers: u64) -> u64 {
+    use simloop::sync::{Lock, Queue, Semaphore};
+    use simloop::task::spawn_named;
+
+    let queue = Queue::bounded(1).with_name("jobs");
+    let permits = Semaphore::new(1);
+    let lock = Rc::new(Lock::new(()).with_name("state"));
+    let handles: Vec<_> = (0..workers)
+        .map(|worker| {
+            let (queue, permits, lock) = (queue.clone(), permits.clone(), lock.clone());
+            spawn_named(format!("worker-{worker}"), async move {
+                let _permit = permits.acquire().await;
+                let _guard = lock.lock().await;
+                simloop::log!("worker {worker} puts");
+                queue.put(worker).await.unwrap();
+            })
+        })
+        .collect();
+    let mut sum = 0;
+    for _ in 0..workers {
+        sum += queue.get().await.unwrap();
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    sum
+}
+
+// Goal: the digest of runs whose events carry texts stays the same, so a change to how texts
+// are digested (or to any event they come with) shows here.
+#[test]
+fn digests_with_texts_are_pinned() {
+    let mut summary = String::new();
+    for seed in 0..8 {
+        let run = Sim::new(Config::default().with_seed(seed)).run(texts(6));
+        assert_eq!(run.result.unwrap(), 15);
+        writeln!(summary, "seed {seed}: digest {:016x}", run.trace.digest()).unwrap();
+    }
+    assert_snapshot!("perf_digests_with_texts", summary);
+}
