@@ -271,35 +271,18 @@ impl Scheduler for DetourScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::TaskSteps;
+    use crate::scheduler::same_choices::{assert_indexing_changes_nothing, tree_hints};
 
     // Goal: the ranks tree chooses exactly as the passes over the ready set do, with the
     // default hints and with hints that make detours frequent (a short horizon) and long.
     #[test]
     fn chooses_as_the_pass_does() {
-        let none = SweepHints::default();
-        let guessed = SweepHints {
-            choice_points: 4,
-            tasks: (0..120u32)
-                .map(|id| TaskSteps {
-                    parent: (id > 0).then(|| TaskId::from_u32(id / 3)),
-                    polls: 1 + id % 7,
-                })
-                .collect(),
-        };
-        for hints in [none, guessed] {
-            let with = |seed, scan_below| {
+        for hints in [SweepHints::default(), tree_hints(4, 7)] {
+            assert_indexing_changes_nothing(|seed, scan_below| {
                 let mut detour = DetourScheduler::new(seed, &hints);
                 detour.scan_below = scan_below;
                 Box::new(detour)
-            };
-            // Always indexed, and indexed from the default size on (so the modes mix).
-            for indexed_from in [0, SCAN_BELOW] {
-                crate::scheduler::same_choices::assert_same_choices(
-                    |seed| with(seed, indexed_from),
-                    |seed| with(seed, usize::MAX),
-                );
-            }
+            });
         }
     }
 }

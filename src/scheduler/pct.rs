@@ -187,23 +187,17 @@ impl Scheduler for PctScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheduler::same_choices::assert_indexing_changes_nothing;
 
     // Goal: the heap chooses exactly as the pass over the ready set does, change points included.
     #[test]
     fn chooses_as_the_pass_does() {
-        let with = |seed, depth, scan_below| {
-            let mut pct = PctScheduler::new(seed, depth, 300);
-            pct.scan_below = scan_below;
-            Box::new(pct)
-        };
         for depth in [1, 3, 5] {
-            // Always indexed, and indexed from the default size on (so the modes mix).
-            for indexed_from in [0, SCAN_BELOW] {
-                crate::scheduler::same_choices::assert_same_choices(
-                    |seed| with(seed, depth, indexed_from),
-                    |seed| with(seed, depth, usize::MAX),
-                );
-            }
+            assert_indexing_changes_nothing(|seed, scan_below| {
+                let mut pct = PctScheduler::new(seed, depth, 300);
+                pct.scan_below = scan_below;
+                Box::new(pct)
+            });
         }
     }
 }

@@ -5,7 +5,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::Scheduler;
+use super::arrivals::SCAN_BELOW;
+use super::{Scheduler, SweepHints};
+use crate::runtime::TaskSteps;
+use crate::task::TaskId;
 use crate::task::{spawn, yield_now};
 use crate::time::{sleep, timeout};
 use crate::{Config, Sim};
@@ -49,8 +52,33 @@ async fn busy(tasks: u64) -> Vec<u64> {
     order
 }
 
+/// Asserts that the scheduler `with(seed, scan_below)` builds chooses alike always indexed
+/// (`scan_below` 0), indexed from the default size on (so the modes mix), and always scanning.
+pub(super) fn assert_indexing_changes_nothing(with: impl Fn(u64, usize) -> Box<dyn Scheduler>) {
+    for indexed_from in [0, SCAN_BELOW] {
+        assert_same_choices(
+            |seed| with(seed, indexed_from),
+            |seed| with(seed, usize::MAX),
+        );
+    }
+}
+
+/// Hints as a sweep's earlier runs would give them: 120 tasks in a tree (each the child of the
+/// task with a third of its id), task `id` polled `1 + id % polls_cycle` times.
+pub(super) fn tree_hints(choice_points: u64, polls_cycle: u32) -> SweepHints {
+    SweepHints {
+        choice_points,
+        tasks: (0..120u32)
+            .map(|id| TaskSteps {
+                parent: (id > 0).then(|| TaskId::from_u32(id / 3)),
+                polls: 1 + id % polls_cycle,
+            })
+            .collect(),
+    }
+}
+
 /// Asserts that `indexed` and `scan`, built for each of 24 seeds, produce the same runs.
-pub(super) fn assert_same_choices(
+fn assert_same_choices(
     indexed: impl Fn(u64) -> Box<dyn Scheduler>,
     scan: impl Fn(u64) -> Box<dyn Scheduler>,
 ) {

@@ -206,35 +206,18 @@ impl Scheduler for UrwScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::TaskSteps;
+    use crate::scheduler::same_choices::{assert_indexing_changes_nothing, tree_hints};
 
     // Goal: the Fenwick tree chooses exactly as the pass over the ready set does, with and
     // without estimates from earlier runs (which move the weights of waiting parents).
     #[test]
     fn chooses_as_the_pass_does() {
-        let none = SweepHints::default();
-        let guessed = SweepHints {
-            choice_points: 100,
-            tasks: (0..120u32)
-                .map(|id| TaskSteps {
-                    parent: (id > 0).then(|| TaskId::from_u32(id / 3)),
-                    polls: 1 + id % 5,
-                })
-                .collect(),
-        };
-        for hints in [none, guessed] {
-            let with = |seed, scan_below| {
+        for hints in [SweepHints::default(), tree_hints(100, 5)] {
+            assert_indexing_changes_nothing(|seed, scan_below| {
                 let mut urw = UrwScheduler::new(seed, &hints);
                 urw.scan_below = scan_below;
                 Box::new(urw)
-            };
-            // Always indexed, and indexed from the default size on (so the modes mix).
-            for indexed_from in [0, SCAN_BELOW] {
-                crate::scheduler::same_choices::assert_same_choices(
-                    |seed| with(seed, indexed_from),
-                    |seed| with(seed, usize::MAX),
-                );
-            }
+            });
         }
     }
 }
