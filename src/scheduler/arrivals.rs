@@ -7,6 +7,10 @@ use super::{ReadyTask, ReadyView};
 /// instructions a run).
 pub(crate) const SCAN_BELOW: usize = 64;
 
+/// The largest buffer of fresh arrivals kept from one pick for the next: a pick usually finds
+/// one or two.
+const KEEP_AT_MOST: usize = 1024;
+
 /// Tells a scheduler which ready tasks are new to its index at a pick.
 ///
 /// Between two of its picks the ready set only gains tasks, at its end, unless the run loop took
@@ -52,9 +56,12 @@ impl Arrivals {
     }
 
     /// Takes back the vector [`fresh`](Arrivals::fresh) returned, so that picks do not
-    /// allocate one each.
+    /// allocate one each. One that a rebuild grew large is let go rather than held for the
+    /// rest of the run (a million ready tasks make it 16 MB).
     pub(crate) fn recycle(&mut self, mut fresh: Vec<ReadyTask>) {
-        fresh.clear();
-        self.spare = fresh;
+        if fresh.capacity() <= KEEP_AT_MOST {
+            fresh.clear();
+            self.spare = fresh;
+        }
     }
 }
