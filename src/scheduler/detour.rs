@@ -114,8 +114,6 @@ pub struct DetourScheduler {
     ranks: ArrivalWeights,
     /// Which ready tasks are new to `ranks` at a pick.
     arrivals: Arrivals,
-    /// Whether this pick uses `ranks` (the ready set has at least `scan_below` tasks).
-    indexed: bool,
     /// Ready sets smaller than this are scanned (a field so that tests can choose).
     scan_below: usize,
 }
@@ -144,14 +142,18 @@ impl DetourScheduler {
             streak: (None, 0),
             ranks: ArrivalWeights::default(),
             arrivals: Arrivals::default(),
-            indexed: false,
             scan_below: SCAN_BELOW,
         }
     }
 
+    /// Whether a pick from `ready` uses `ranks` (brought up to date at the start of the pick).
+    fn indexed(&self, ready: &ReadyView<'_>) -> bool {
+        ready.len() >= self.scan_below
+    }
+
     /// The ready task `task`, if it is ready.
     fn find(&self, ready: &ReadyView<'_>, task: TaskId) -> Option<ReadyTask> {
-        if self.indexed {
+        if self.indexed(ready) {
             ready.by_arrival(self.ranks.arrival_of(task)?)
         } else {
             ready.find(task)
@@ -160,7 +162,7 @@ impl DetourScheduler {
 
     /// The ready task at `rank` (from 0) in arrival order, leaving out `newest`.
     fn nth_other(&self, ready: &ReadyView<'_>, newest: ReadyTask, rank: usize) -> ReadyTask {
-        if self.indexed {
+        if self.indexed(ready) {
             // `newest` is last in arrival order, so the ranks below it are the others'.
             let (arrival, _) = self.ranks.find(rank as u64);
             ready.by_arrival(arrival)
@@ -246,14 +248,14 @@ impl DetourScheduler {
 
 impl Scheduler for DetourScheduler {
     fn pick(&mut self, ready: &ReadyView<'_>) -> Result<ReadyTask, Divergence> {
-        self.indexed = ready.len() >= self.scan_below;
-        if self.indexed {
+        let indexed = self.indexed(ready);
+        if indexed {
             self.refresh(ready);
         } else {
             self.arrivals.forget();
         }
         let chosen = self.choose(ready);
-        if self.indexed {
+        if indexed {
             self.ranks.remove(chosen.task);
         }
         self.streak = match self.streak {
