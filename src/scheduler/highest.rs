@@ -93,13 +93,7 @@ mod tests {
         let mut heap = ArrivalHeap::<u64>::default();
         let mut live: Vec<(TaskId, u64)> = Vec::new();
         let mut next = 0u32;
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut draw = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % below
-        };
+        let mut draw = crate::scheduler::same_choices::draws(0x2545_f491_4f6c_dd1du64);
         for round in 0..3000 {
             match draw(5) {
                 0 | 1 => {

@@ -1,5 +1,6 @@
-//! Test support: runs a busy program under two schedulers and asserts they chose alike, for
-//! the schedulers that keep an index over the ready set against the pass they replace.
+//! Test support for the schedulers that keep an index over the ready set: a busy program run
+//! under two schedulers to assert they chose alike (the index against the pass it replaces),
+//! and random input for the index structures' own tests.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -93,5 +94,16 @@ fn assert_same_choices(
         assert_eq!(one.trace.digest(), other.trace.digest(), "seed {seed}");
         assert_eq!(one.result.unwrap(), other.result.unwrap(), "seed {seed}");
         assert!(one.choice_points > 0, "seed {seed}: nothing was chosen");
+    }
+}
+
+/// A xorshift generator (Marsaglia, "Xorshift RNGs", 2003) from `seed`, drawing below its
+/// argument: test input for the index structures, independent of the crate's seeded streams.
+pub(super) fn draws(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |below| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
     }
 }

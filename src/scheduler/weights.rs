@@ -162,13 +162,7 @@ mod tests {
         let mut tree = ArrivalWeights::default();
         let mut live: Vec<(TaskId, u64)> = Vec::new();
         let mut next = 0u32;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut draw = |below: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % below
-        };
+        let mut draw = crate::scheduler::same_choices::draws(0x9e37_79b9_7f4a_7c15u64);
         for round in 0..3000u64 {
             match draw(4) {
                 0 | 1 => {
