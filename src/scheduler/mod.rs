@@ -16,7 +16,7 @@ mod pos;
 mod random;
 mod replay;
 #[cfg(test)]
-mod same_choices;
+pub(crate) mod same_choices;
 mod schedule;
 mod strategy;
 mod urw;

@@ -99,7 +99,7 @@ fn assert_same_choices(
 
 /// A xorshift generator (Marsaglia, "Xorshift RNGs", 2003) from `seed`, drawing below its
 /// argument: test input for the index structures, independent of the crate's seeded streams.
-pub(super) fn draws(mut state: u64) -> impl FnMut(u64) -> u64 {
+pub(crate) fn draws(mut state: u64) -> impl FnMut(u64) -> u64 {
     move |below| {
         state ^= state << 13;
         state ^= state >> 7;

@@ -33,6 +33,10 @@ pub(crate) struct RadixHeap<T> {
     buckets: Vec<Vec<(u64, T)>>,
     /// One bit per bucket, set when the bucket is not empty.
     occupied: [u64; BUCKETS / 64],
+    /// One bit per bucket that may have room allocated while empty (it was drained since the
+    /// last `clear`): with `occupied`, the buckets `clear` must visit. A run that ends with a
+    /// few timers pending then clears a dozen buckets, not all 256.
+    drained: [u64; BUCKETS / 64],
 }
 
 impl<T> Default for RadixHeap<T> {
@@ -42,6 +46,7 @@ impl<T> Default for RadixHeap<T> {
             at_floor: VecDeque::new(),
             buckets: Vec::new(),
             occupied: [0; BUCKETS / 64],
+            drained: [0; BUCKETS / 64],
         }
     }
 }
@@ -58,12 +63,18 @@ impl<T> RadixHeap<T> {
     /// Removes every entry, keeping buckets with room for at most `room` entries for reuse.
     pub(crate) fn clear(&mut self, room: usize) {
         self.floor = 0;
-        self.occupied = [0; BUCKETS / 64];
         self.at_floor.clear();
-        for bucket in &mut self.buckets {
-            bucket.clear();
-            if bucket.capacity() > room {
-                *bucket = Vec::new();
+        for (word, (occupied, drained)) in
+            self.occupied.iter_mut().zip(&mut self.drained).enumerate()
+        {
+            let mut bits = std::mem::take(occupied) | std::mem::take(drained);
+            while bits != 0 {
+                let bucket = &mut self.buckets[word * 64 + bits.trailing_zeros() as usize];
+                bits &= bits - 1;
+                bucket.clear();
+                if bucket.capacity() > room {
+                    *bucket = Vec::new();
+                }
             }
         }
     }
@@ -137,6 +148,7 @@ impl<T> RadixHeap<T> {
             return;
         };
         self.occupied[lowest / 64] &= !(1 << (lowest % 64));
+        self.drained[lowest / 64] |= 1 << (lowest % 64);
         let mut entries = mem::take(&mut self.buckets[lowest]);
         if let Some(min) = entries.iter().map(|(key, _)| *key).min() {
             self.floor = min;
@@ -160,8 +172,79 @@ impl<T> RadixHeap<T> {
         entries.sort_by_key(|(key, _)| *key);
         self.floor = key;
         self.occupied = [0; BUCKETS / 64];
+        if !self.buckets.is_empty() {
+            // Every bucket was emptied and may keep its room.
+            self.drained = [u64::MAX; BUCKETS / 64];
+        }
         for (key, value) in entries {
             self.place(key, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::same_choices::draws;
+
+    /// The reference: every entry with its push number, popped by (key, push number).
+    fn reference_pop(entries: &mut Vec<(u64, u32)>, limit: u64) -> Option<(u64, u32)> {
+        let (at, _) = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, (key, _))| *key <= limit)
+            .min_by_key(|(_, entry)| **entry)?;
+        Some(entries.remove(at))
+    }
+
+    // Goal: the heap pops by key, equal keys in push order, whatever mix of pushes, pops,
+    // pushes below the floor and clears came before; a clear leaves nothing behind for the next
+    // use, and keeps no bucket with more room than it was told to.
+    #[test]
+    fn pops_in_key_then_push_order_across_clears() {
+        for seed in 1..=16u64 {
+            let mut draw = draws(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut heap = RadixHeap::default();
+            for round in 0..6 {
+                let mut expected = Vec::new();
+                let mut now = 0u64;
+                for pushed in 0..draw(600) as u32 {
+                    // Mostly at or after the last pop, as timers are; sometimes below it.
+                    let key = match draw(16) {
+                        0 => now.saturating_sub(draw(50)),
+                        1 => now,
+                        _ => {
+                            let digits = 1 + draw(5);
+                            now + draw(1 << (4 * digits))
+                        }
+                    };
+                    heap.push(key, pushed);
+                    expected.push((key, pushed));
+                    if draw(3) == 0 {
+                        let limit = now + draw(2_000);
+                        let popped = heap.pop_at_most(limit);
+                        assert_eq!(popped, reference_pop(&mut expected, limit), "seed {seed}");
+                        if let Some((key, _)) = popped {
+                            now = key;
+                        }
+                    }
+                }
+                // Drain half of what is left, then clear the rest away.
+                for _ in 0..expected.len() / 2 {
+                    assert_eq!(heap.pop(), reference_pop(&mut expected, u64::MAX));
+                }
+                let room = 8 << round;
+                heap.clear(room);
+                assert_eq!(heap.pop(), None, "seed {seed}: a clear left an entry");
+                assert!(
+                    heap.buckets.iter().all(Vec::is_empty),
+                    "seed {seed}: a clear left an entry in a bucket"
+                );
+                assert!(
+                    heap.buckets.iter().all(|bucket| bucket.capacity() <= room),
+                    "seed {seed}: a clear kept a bucket with more room than {room}"
+                );
+            }
         }
     }
 }
