@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -185,13 +185,18 @@ impl Sim {
             choice_points: 0,
             polls: polls::PollCounts::new(reads_polls),
         };
-        let mut main = pin!(Some(future));
-        let outcome = run_loop.run(main.as_mut());
+        let mut main = MainFuture {
+            future: pin!(Some(future)),
+            output: None,
+        };
+        let outcome = run_loop.run(&mut main);
         // Describe a failure while the blocked tasks still wait on what they wait on.
-        let result = outcome.map_err(|cause| run_loop.failure(cause));
+        let result = outcome
+            .map(|()| main.output.take().expect("the main future finished"))
+            .map_err(|cause| run_loop.failure(cause));
         // Drop the main future first (it was created first), then every pending task, all
         // inside the simulation so their destructors can use it.
-        let dropped = catch_unwind(AssertUnwindSafe(|| main.set(None)));
+        let dropped = catch_unwind(AssertUnwindSafe(|| main.drop_future()));
         drop(dropped);
         let task_steps = core.tasks.borrow().steps(run_loop.polls.all());
         let leaked = run_loop.tear_down();
@@ -279,11 +284,39 @@ impl Wake for MainWaker {
     }
 }
 
+/// The main future as the run loop sees it: polled in place, its output kept aside.
+///
+/// Behind `dyn` so that the run loop is not generic. A generic loop is compiled in the crate
+/// that calls `Sim::run`, at that crate's opt-level: in a test build at opt-level 0, even when
+/// the test's profile optimizes simloop itself, which made seed sweeps several times slower.
+trait PollMain {
+    /// Polls the main future once; `Ready` once its output is stored.
+    fn poll_main(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Drops the main future (its output, if any, stays).
+    fn drop_future(&mut self);
+}
+
+struct MainFuture<'a, F: Future> {
+    future: Pin<&'a mut Option<F>>,
+    output: Option<F::Output>,
+}
+
+impl<F: Future> PollMain for MainFuture<'_, F> {
+    fn poll_main(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(future) = self.future.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        future.poll(cx).map(|output| self.output = Some(output))
+    }
+
+    fn drop_future(&mut self) {
+        self.future.set(None);
+    }
+}
+
 impl RunLoop<'_> {
-    fn run<F: Future>(
-        &mut self,
-        mut main: std::pin::Pin<&mut Option<F>>,
-    ) -> Result<F::Output, Cause> {
+    fn run(&mut self, main: &mut dyn PollMain) -> Result<(), Cause> {
         let core = self.core;
         let waker = Waker::from(Arc::new(MainWaker));
         let mut cx = Context::from_waker(&waker);
@@ -305,15 +338,11 @@ impl RunLoop<'_> {
                 Entry::Main => {
                     core.main_queued.set(false);
                     self.enter(task);
-                    let polled = catch_unwind(AssertUnwindSafe(|| {
-                        main.as_mut()
-                            .as_pin_mut()
-                            .map(|future| future.poll(&mut cx))
-                    }));
+                    let polled = catch_unwind(AssertUnwindSafe(|| main.poll_main(&mut cx)));
                     core.current.set(TaskId::NONE);
                     match polled {
-                        Ok(Some(Poll::Ready(value))) => {
-                            main.set(None);
+                        Ok(Poll::Ready(())) => {
+                            main.drop_future();
                             core.record_for(task, EventKind::Done { cancelled: false });
                             core.tasks
                                 .borrow_mut()
@@ -321,9 +350,9 @@ impl RunLoop<'_> {
                             self.scheduler
                                 .finished(step + 1)
                                 .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
-                            return Ok(value);
+                            return Ok(());
                         }
-                        Ok(_) => {}
+                        Ok(Poll::Pending) => {}
                         Err(payload) => {
                             return Err(self
                                 .pending_cause()
