@@ -161,6 +161,24 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    // The generic part is only what must be: building the task. The rest is in plain functions,
+    // compiled in simloop rather than in each crate that spawns (see `RunTask`).
+    let id = register_task(name, site);
+    let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
+        move |_| RunTask {
+            future: Some(future),
+        },
+        schedule,
+    );
+    start_task(id, runnable);
+    JoinHandle {
+        id,
+        task: Some(task.fallible()),
+    }
+}
+
+/// Adds a task to the current simulation's table and returns its id.
+fn register_task(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
     context::with("simloop::task::spawn", |core| {
         let Some(id) = core.add_task(name, site) else {
             panic!(
@@ -168,18 +186,30 @@ where
                 core.max_tasks
             );
         };
-        let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
-            move |_| RunTask {
-                future: Some(future),
-            },
-            schedule,
-        );
-        core.start_task(id, runnable);
-        JoinHandle {
-            id,
-            task: Some(task.fallible()),
-        }
+        id
     })
+}
+
+/// Queues a registered task's first poll.
+fn start_task(id: TaskId, runnable: async_task::Runnable<TaskId>) {
+    context::with("simloop::task::spawn", |core| core.start_task(id, runnable));
+}
+
+/// Whether the run loop is polling the current task only to drop it (it was aborted).
+fn current_aborted() -> bool {
+    context::with("simloop::task", |core| core.aborting.get())
+}
+
+/// Marks the current task ended, its future about to be dropped.
+fn current_finished(cancelled: bool) {
+    context::with("simloop::task", |core| {
+        core.finish_task(core.current.get(), cancelled);
+    });
+}
+
+/// Notes that the current task waits for the end of `id`, for deadlock reports.
+fn waiting_on_join(id: TaskId) {
+    context::try_with(|core| core.set_waiting_on(WaitReason::Join(id)));
 }
 
 /// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
@@ -197,6 +227,10 @@ pin_project! {
     /// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and the
     /// local it is moved into side by side, which doubled every task's allocation. It does not
     /// store its id either: the run loop makes the task current before polling it.
+    ///
+    /// Being generic, its `poll` is compiled in the crate that spawns, at that crate's
+    /// opt-level (0 in a test build): it reaches the simulation only through plain functions,
+    /// which are compiled, optimized, in simloop.
     struct RunTask<F> {
         #[pin]
         future: Option<F>,
@@ -208,7 +242,7 @@ impl<F: Future> Future for RunTask<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let result = if context::with("simloop::task", |core| core.aborting.get()) {
+        let result = if current_aborted() {
             this.future.set(None);
             Err(JoinError::Cancelled)
         } else {
@@ -220,9 +254,7 @@ impl<F: Future> Future for RunTask<F> {
                 None => Err(JoinError::Cancelled),
             }
         };
-        context::with("simloop::task", |core| {
-            core.finish_task(core.current.get(), result.is_err());
-        });
+        current_finished(result.is_err());
         // The finished future goes after the task is marked done, as it would at the end of an
         // `async fn` body.
         this.future.set(None);
@@ -331,7 +363,7 @@ impl<T> Future for JoinHandle<T> {
                 Poll::Ready(output.unwrap_or(Err(JoinError::Cancelled)))
             }
             Poll::Pending => {
-                context::try_with(|core| core.set_waiting_on(WaitReason::Join(id)));
+                waiting_on_join(id);
                 Poll::Pending
             }
         }
