@@ -52,7 +52,7 @@ impl<T> Drop for Get<'_, T> {
     #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
-            self.shared.cancel_get(key);
+            self.shared.core.cancel_get(key);
         }
     }
 }
@@ -108,7 +108,7 @@ impl<T> Drop for Put<'_, T> {
     #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
-            self.shared.cancel_put(key);
+            self.shared.core.cancel_put(key);
         }
     }
 }
@@ -149,14 +149,14 @@ impl<T> Future for QueueJoin<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        this.shared.poll_join(&mut this.waiter, cx)
+        this.shared.core.poll_join(&mut this.waiter, cx)
     }
 }
 
 impl<T> Drop for QueueJoin<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
-            self.shared.cancel_join(key);
+            self.shared.core.cancel_join(key);
         }
     }
 }
@@ -234,7 +234,7 @@ impl<T> FusedStream for QueueStream<T> {
 impl<T> Drop for QueueStream<T> {
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
-            self.shared.cancel_get(key);
+            self.shared.core.cancel_get(key);
         }
     }
 }

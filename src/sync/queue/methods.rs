@@ -241,7 +241,7 @@ macro_rules! queue_methods {
             /// [`TaskDoneError`] if called more times than items were put (asyncio raises
             /// `ValueError`); nothing changes then.
             pub fn task_done(&self) -> Result<(), TaskDoneError> {
-                self.shared.task_done()
+                self.shared.core.task_done()
             }
 
             /// Waits until every item put has been marked done with

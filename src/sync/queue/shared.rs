@@ -1,9 +1,14 @@
 //! The state behind every queue handle, and CPython 3.13's `Queue` rules on top of it.
 //!
-//! The bookkeeping a deadlock report reads (length, capacity, waiters) lives in [`QueueCore`],
-//! which does not depend on the item type; the items live next to it in [`QueueShared`].
+//! The bookkeeping (length, capacity, waiters) and every rule of CPython's that decides an
+//! operation live in [`QueueCore`], which does not depend on the item type; the items live next
+//! to it in [`QueueShared`], whose methods only move items in or out once the core has said so.
+//!
+//! The split is for test builds: generic code is compiled in the crate that uses it, at that
+//! crate's opt-level, which is 0 in a test build even when the test's profile optimizes simloop.
+//! What is left generic is a borrow and a push or a pop.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -68,6 +73,296 @@ impl DescribeOp for QueueCore {
     }
 }
 
+/// What the core decided for one poll of `get()` or `put()`, or one `try_get`/`try_put`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Turn {
+    /// Take one item out (or put one in) now: the length, the wake-up of the task waiting on
+    /// the other side and the trace event are done already. Wakers only enqueue, so nothing
+    /// can see the store between the two steps.
+    Now,
+    /// The queue is shut down (recorded).
+    ShutDown,
+    /// There is nothing to take (no room to put): the task waits (registered, recorded), or,
+    /// for a `try_` operation, the error is recorded.
+    Refused,
+}
+
+impl QueueCore {
+    fn block(self: &Rc<Self>, op: usize) {
+        self.targets.block_on(self, op);
+    }
+
+    /// [`took`](QueueCore::took) for the fast path of `poll_get`, which is compiled in the
+    /// caller's crate: out of line, so that it is compiled here.
+    #[inline(never)]
+    pub(crate) fn took_first(&self, state: RefMut<'_, QueueState>) {
+        self.took(state, op!("get()"));
+    }
+
+    /// [`added`](QueueCore::added) for the fast path of `poll_put` (see `took_first`).
+    #[inline(never)]
+    pub(crate) fn added_first(&self, state: RefMut<'_, QueueState>) {
+        self.added(state, op!("put()"));
+    }
+
+    /// CPython's `get_nowait` on a non-empty state: one item fewer, and the first putter that
+    /// waits is woken.
+    #[inline(always)]
+    fn took(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
+        state.len -= 1;
+        let woken = state.putters.notify_one();
+        drop(state);
+        wake_one(&self.label, woken, op);
+        Turn::Now
+    }
+
+    /// CPython's `put_nowait` on a state known not to be full or shut down: one item more,
+    /// counted unfinished, and the first getter that waits is woken.
+    #[inline(always)]
+    fn added(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
+        state.len += 1;
+        state.unfinished += 1;
+        let woken = state.getters.notify_one();
+        drop(state);
+        wake_one(&self.label, woken, op);
+        Turn::Now
+    }
+
+    pub(crate) fn try_put(&self) -> Turn {
+        let state = self.state.borrow_mut();
+        if state.shut_down {
+            drop(state);
+            self.label
+                .record(Detail::Notable, op!("try_put() -> shut down"));
+            return Turn::ShutDown;
+        }
+        if state.is_full(self.capacity) {
+            drop(state);
+            self.label.record(Detail::Notable, op!("try_put() -> full"));
+            return Turn::Refused;
+        }
+        self.added(state, op!("try_put()"))
+    }
+
+    pub(crate) fn try_get(&self) -> Turn {
+        let state = self.state.borrow_mut();
+        if state.len == 0 {
+            let shut_down = state.shut_down;
+            drop(state);
+            return if shut_down {
+                self.label
+                    .record(Detail::Notable, op!("try_get() -> shut down"));
+                Turn::ShutDown
+            } else {
+                self.label
+                    .record(Detail::Notable, op!("try_get() -> empty"));
+                Turn::Refused
+            };
+        }
+        self.took(state, op!("try_get()"))
+    }
+
+    /// One poll of `get()`: CPython's `while self.empty(): wait` followed by `get_nowait()`.
+    pub(crate) fn poll_get(
+        self: &Rc<Self>,
+        waiter: &mut Option<WaiterKey>,
+        cx: &mut Context<'_>,
+    ) -> Turn {
+        let label = &self.label;
+        let mut state = self.state.borrow_mut();
+        if let Some(key) = *waiter {
+            match state.getters.state(key) {
+                WaiterState::Waiting => {
+                    state.getters.update_waker(key, cx.waker());
+                    drop(state);
+                    self.block(GET);
+                    return Turn::Refused;
+                }
+                // No hand-off: a woken getter only re-checks. If another task took the item
+                // first, it waits again at the tail (CPython appends a new future).
+                WaiterState::Notified if state.len == 0 && !state.shut_down => {
+                    state.getters.requeue(key, cx.waker());
+                    drop(state);
+                    label.record(Detail::Notable, op!("get() waits again"));
+                    self.block(GET);
+                    return Turn::Refused;
+                }
+                WaiterState::Notified => {
+                    state.getters.remove(key);
+                    *waiter = None;
+                }
+            }
+        }
+        if state.len == 0 {
+            if state.shut_down {
+                drop(state);
+                label.record(Detail::Notable, op!("get() -> shut down"));
+                return Turn::ShutDown;
+            }
+            *waiter = Some(state.getters.push(cx.waker().clone()));
+            drop(state);
+            label.record(Detail::Notable, op!("get() waits"));
+            self.block(GET);
+            return Turn::Refused;
+        }
+        self.took(state, op!("get()"))
+    }
+
+    /// One poll of `put(item)`: CPython's `while self.full(): wait` then `put_nowait(item)`.
+    pub(crate) fn poll_put(
+        self: &Rc<Self>,
+        waiter: &mut Option<WaiterKey>,
+        cx: &mut Context<'_>,
+    ) -> Turn {
+        let label = &self.label;
+        let capacity = self.capacity;
+        let mut state = self.state.borrow_mut();
+        if let Some(key) = *waiter {
+            match state.putters.state(key) {
+                WaiterState::Waiting => {
+                    state.putters.update_waker(key, cx.waker());
+                    drop(state);
+                    self.block(PUT);
+                    return Turn::Refused;
+                }
+                WaiterState::Notified if state.is_full(capacity) && !state.shut_down => {
+                    state.putters.requeue(key, cx.waker());
+                    drop(state);
+                    label.record(Detail::Notable, op!("put() waits again"));
+                    self.block(PUT);
+                    return Turn::Refused;
+                }
+                WaiterState::Notified => {
+                    state.putters.remove(key);
+                    *waiter = None;
+                }
+            }
+        }
+        if state.shut_down {
+            drop(state);
+            label.record(Detail::Notable, op!("put() -> shut down"));
+            return Turn::ShutDown;
+        }
+        if state.is_full(capacity) {
+            *waiter = Some(state.putters.push(cx.waker().clone()));
+            drop(state);
+            label.record(Detail::Notable, op!("put() waits"));
+            self.block(PUT);
+            return Turn::Refused;
+        }
+        self.added(state, op!("put()"))
+    }
+
+    /// A `get()` dropped while registered: if it had been woken and an item is still there,
+    /// the wake-up goes to the next getter (CPython's `test_get_cancel_drop_*`).
+    pub(crate) fn cancel_get(&self, key: WaiterKey) {
+        let mut state = self.state.borrow_mut();
+        let was = state.getters.remove(key);
+        let woken = if was == WaiterState::Notified && state.len > 0 {
+            state.getters.notify_one()
+        } else {
+            None
+        };
+        drop(state);
+        wake_one(&self.label, woken, op!("get() dropped"));
+    }
+
+    /// A `put()` dropped while registered: a woken putter passes its slot on
+    /// (`test_put_cancelled_race`).
+    pub(crate) fn cancel_put(&self, key: WaiterKey) {
+        let mut state = self.state.borrow_mut();
+        let was = state.putters.remove(key);
+        let woken = if was == WaiterState::Notified && !state.is_full(self.capacity) {
+            state.putters.notify_one()
+        } else {
+            None
+        };
+        drop(state);
+        wake_one(&self.label, woken, op!("put() dropped"));
+    }
+
+    /// One poll of `join()`: done when no item is unfinished, or once woken by the
+    /// `task_done()` that finished the last one (a later `put` does not un-wake it, as
+    /// CPython's `Event.clear` does not).
+    pub(crate) fn poll_join(
+        self: &Rc<Self>,
+        waiter: &mut Option<WaiterKey>,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let mut state = self.state.borrow_mut();
+        match *waiter {
+            Some(key) if state.joiners.state(key) == WaiterState::Notified => {
+                state.joiners.remove(key);
+                *waiter = None;
+                Poll::Ready(())
+            }
+            Some(key) => {
+                state.joiners.update_waker(key, cx.waker());
+                drop(state);
+                self.block(JOIN);
+                Poll::Pending
+            }
+            None if state.unfinished == 0 => Poll::Ready(()),
+            None => {
+                *waiter = Some(state.joiners.push(cx.waker().clone()));
+                drop(state);
+                self.label.record(Detail::Notable, op!("join() waits"));
+                self.block(JOIN);
+                Poll::Pending
+            }
+        }
+    }
+
+    pub(crate) fn cancel_join(&self, key: WaiterKey) {
+        self.state.borrow_mut().joiners.remove(key);
+    }
+
+    pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
+        let mut state = self.state.borrow_mut();
+        let label = &self.label;
+        if state.unfinished == 0 {
+            drop(state);
+            label.record(Detail::Notable, op!("task_done() -> called too many times"));
+            return Err(TaskDoneError);
+        }
+        state.unfinished -= 1;
+        let mut wakeups = Wakeups::default();
+        if state.unfinished == 0 {
+            state.joiners.notify_all(&mut wakeups);
+        }
+        drop(state);
+        label.record(Detail::Routine, op!("task_done()"));
+        wakeups.wake();
+        Ok(())
+    }
+
+    /// The bookkeeping of CPython 3.13's `shutdown(immediate)` once `discarded` items were
+    /// taken out: every blocked getter and putter is woken to re-check, and the discarded
+    /// items count as done, which may release `join()`.
+    fn shut_down(&self, mut state: RefMut<'_, QueueState>, immediate: bool, discarded: usize) {
+        state.shut_down = true;
+        let mut wakeups = Wakeups::default();
+        if immediate {
+            state.len = 0;
+            state.unfinished = state.unfinished.saturating_sub(discarded);
+            if state.unfinished == 0 {
+                state.joiners.notify_all(&mut wakeups);
+            }
+        }
+        state.getters.notify_all(&mut wakeups);
+        state.putters.notify_all(&mut wakeups);
+        drop(state);
+        if immediate {
+            self.label.record_with(Detail::Notable, || {
+                format!("shutdown_immediate() -> {discarded} items discarded")
+            });
+        } else {
+            self.label.record(Detail::Notable, op!("shutdown()"));
+        }
+        wakeups.wake();
+    }
+}
+
 /// Everything a queue handle points to.
 pub(crate) struct QueueShared<T> {
     pub(crate) core: Rc<QueueCore>,
@@ -94,142 +389,57 @@ impl<T> QueueShared<T> {
         }
     }
 
-    fn block(&self, op: usize) {
-        self.core.targets.block_on(&self.core, op);
-    }
-
-    /// CPython's `put_nowait` on a state already known not to be full or shut down: append,
-    /// count the item as unfinished, and wake the first getter that waits.
+    /// Takes the next item out, once the core has counted it gone.
     #[inline]
-    fn push(&self, state: &mut QueueState, item: T) -> Option<Waker> {
-        self.items.borrow_mut().push(item);
-        state.len += 1;
-        state.unfinished += 1;
-        state.getters.notify_one()
-    }
-
-    /// CPython's `get_nowait` on a non-empty state: take the next item and wake the first
-    /// putter that waits.
-    #[inline]
-    fn pop(&self, state: &mut QueueState) -> (T, Option<Waker>) {
+    fn take(&self) -> T {
         let item = self.items.borrow_mut().pop();
-        let item = item.expect("simloop: queue length and items disagree");
-        state.len -= 1;
-        (item, state.putters.notify_one())
+        item.expect("simloop: queue length and items disagree")
     }
 
     pub(crate) fn try_put(&self, item: T) -> Result<(), TryPutError<T>> {
-        let mut state = self.core.state.borrow_mut();
-        let label = &self.core.label;
-        if state.shut_down {
-            drop(state);
-            label.record(Detail::Notable, op!("try_put() -> shut down"));
-            return Err(TryPutError::ShutDown(item));
+        match self.core.try_put() {
+            Turn::Now => {
+                self.items.borrow_mut().push(item);
+                Ok(())
+            }
+            Turn::ShutDown => Err(TryPutError::ShutDown(item)),
+            Turn::Refused => Err(TryPutError::Full(item)),
         }
-        if state.is_full(self.core.capacity) {
-            drop(state);
-            label.record(Detail::Notable, op!("try_put() -> full"));
-            return Err(TryPutError::Full(item));
-        }
-        let woken = self.push(&mut state, item);
-        drop(state);
-        wake_one(label, woken, op!("try_put()"));
-        Ok(())
     }
 
     pub(crate) fn try_get(&self) -> Result<T, TryGetError> {
-        let mut state = self.core.state.borrow_mut();
-        let label = &self.core.label;
-        if state.len == 0 {
-            let shut_down = state.shut_down;
-            drop(state);
-            return Err(if shut_down {
-                label.record(Detail::Notable, op!("try_get() -> shut down"));
-                TryGetError::ShutDown
-            } else {
-                label.record(Detail::Notable, op!("try_get() -> empty"));
-                TryGetError::Empty
-            });
+        match self.core.try_get() {
+            Turn::Now => Ok(self.take()),
+            Turn::ShutDown => Err(TryGetError::ShutDown),
+            Turn::Refused => Err(TryGetError::Empty),
         }
-        let (item, woken) = self.pop(&mut state);
-        drop(state);
-        wake_one(label, woken, op!("try_get()"));
-        Ok(item)
     }
 
-    /// One poll of `get()`: CPython's `while self.empty(): wait` followed by `get_nowait()`.
-    ///
-    /// The common case, a first poll on a non-empty queue, is inlined into the caller.
+    /// One poll of `get()` (see [`QueueCore::poll_get`]).
     #[inline]
     pub(crate) fn poll_get(
         &self,
         waiter: &mut Option<WaiterKey>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, QueueShutDown>> {
+        // The common case, a first poll on a non-empty queue, is decided here so that an
+        // optimized caller inlines it; everything else is the core's.
         if waiter.is_none() {
-            let mut state = self.core.state.borrow_mut();
+            let state = self.core.state.borrow_mut();
             if state.len > 0 {
-                let (item, woken) = self.pop(&mut state);
-                drop(state);
-                wake_one(&self.core.label, woken, op!("get()"));
-                return Poll::Ready(Ok(item));
+                self.core.took_first(state);
+                return Poll::Ready(Ok(self.take()));
             }
         }
-        self.poll_get_slow(waiter, cx)
+        match self.core.poll_get(waiter, cx) {
+            Turn::Now => Poll::Ready(Ok(self.take())),
+            Turn::ShutDown => Poll::Ready(Err(QueueShutDown(()))),
+            Turn::Refused => Poll::Pending,
+        }
     }
 
-    #[inline(never)]
-    fn poll_get_slow(
-        &self,
-        waiter: &mut Option<WaiterKey>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<T, QueueShutDown>> {
-        let label = &self.core.label;
-        let mut state = self.core.state.borrow_mut();
-        if let Some(key) = *waiter {
-            match state.getters.state(key) {
-                WaiterState::Waiting => {
-                    state.getters.update_waker(key, cx.waker());
-                    drop(state);
-                    self.block(GET);
-                    return Poll::Pending;
-                }
-                // No hand-off: a woken getter only re-checks. If another task took the item
-                // first, it waits again at the tail (CPython appends a new future).
-                WaiterState::Notified if state.len == 0 && !state.shut_down => {
-                    state.getters.requeue(key, cx.waker());
-                    drop(state);
-                    label.record(Detail::Notable, op!("get() waits again"));
-                    self.block(GET);
-                    return Poll::Pending;
-                }
-                WaiterState::Notified => {
-                    state.getters.remove(key);
-                    *waiter = None;
-                }
-            }
-        }
-        if state.len == 0 {
-            if state.shut_down {
-                drop(state);
-                label.record(Detail::Notable, op!("get() -> shut down"));
-                return Poll::Ready(Err(QueueShutDown(())));
-            }
-            *waiter = Some(state.getters.push(cx.waker().clone()));
-            drop(state);
-            label.record(Detail::Notable, op!("get() waits"));
-            self.block(GET);
-            return Poll::Pending;
-        }
-        let (item, woken) = self.pop(&mut state);
-        drop(state);
-        wake_one(label, woken, op!("get()"));
-        Poll::Ready(Ok(item))
-    }
-
-    /// One poll of `put(item)`: CPython's `while self.full(): wait` then `put_nowait(item)`.
-    ///
-    /// The common case, a first poll on a queue with room, is inlined into the caller.
+    /// One poll of `put(item)` (see [`QueueCore::poll_put`]); `item` stays in place while the
+    /// task waits.
     #[inline]
     pub(crate) fn poll_put(
         &self,
@@ -237,194 +447,52 @@ impl<T> QueueShared<T> {
         waiter: &mut Option<WaiterKey>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), QueueShutDown<T>>> {
+        if item.is_none() {
+            put_polled_after_completion();
+        }
+        // The common case, as in `poll_get`.
         if waiter.is_none() {
-            let mut state = self.core.state.borrow_mut();
+            let state = self.core.state.borrow_mut();
             if !state.shut_down && !state.is_full(self.core.capacity) {
-                let value = item.take().expect("simloop: Put polled after it completed");
-                let woken = self.push(&mut state, value);
-                drop(state);
-                wake_one(&self.core.label, woken, op!("put()"));
+                self.core.added_first(state);
+                let value = item.take().expect("checked at the top");
+                self.items.borrow_mut().push(value);
                 return Poll::Ready(Ok(()));
             }
         }
-        self.poll_put_slow(item, waiter, cx)
-    }
-
-    #[inline(never)]
-    fn poll_put_slow(
-        &self,
-        item: &mut Option<T>,
-        waiter: &mut Option<WaiterKey>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<(), QueueShutDown<T>>> {
-        let label = &self.core.label;
-        let capacity = self.core.capacity;
-        let mut state = self.core.state.borrow_mut();
-        if let Some(key) = *waiter {
-            match state.putters.state(key) {
-                WaiterState::Waiting => {
-                    state.putters.update_waker(key, cx.waker());
-                    drop(state);
-                    self.block(PUT);
-                    return Poll::Pending;
-                }
-                WaiterState::Notified if state.is_full(capacity) && !state.shut_down => {
-                    state.putters.requeue(key, cx.waker());
-                    drop(state);
-                    label.record(Detail::Notable, op!("put() waits again"));
-                    self.block(PUT);
-                    return Poll::Pending;
-                }
-                WaiterState::Notified => {
-                    state.putters.remove(key);
-                    *waiter = None;
-                }
+        match self.core.poll_put(waiter, cx) {
+            Turn::Now => {
+                let value = item.take().expect("checked at the top");
+                self.items.borrow_mut().push(value);
+                Poll::Ready(Ok(()))
             }
-        }
-        let value = item.take().expect("simloop: Put polled after it completed");
-        if state.shut_down {
-            drop(state);
-            label.record(Detail::Notable, op!("put() -> shut down"));
-            return Poll::Ready(Err(QueueShutDown(value)));
-        }
-        if state.is_full(capacity) {
-            *item = Some(value);
-            *waiter = Some(state.putters.push(cx.waker().clone()));
-            drop(state);
-            label.record(Detail::Notable, op!("put() waits"));
-            self.block(PUT);
-            return Poll::Pending;
-        }
-        let woken = self.push(&mut state, value);
-        drop(state);
-        wake_one(label, woken, op!("put()"));
-        Poll::Ready(Ok(()))
-    }
-
-    /// A `get()` dropped while registered: if it had been woken and an item is still there,
-    /// the wake-up goes to the next getter (CPython's `test_get_cancel_drop_*`).
-    // Out of line: the drop of every `get()` checks for it, and few need it.
-    #[inline(never)]
-    pub(crate) fn cancel_get(&self, key: WaiterKey) {
-        let mut state = self.core.state.borrow_mut();
-        let was = state.getters.remove(key);
-        let woken = if was == WaiterState::Notified && state.len > 0 {
-            state.getters.notify_one()
-        } else {
-            None
-        };
-        drop(state);
-        wake_one(&self.core.label, woken, op!("get() dropped"));
-    }
-
-    /// A `put()` dropped while registered: a woken putter passes its slot on
-    /// (`test_put_cancelled_race`).
-    // Out of line: the drop of every `put()` checks for it, and few need it.
-    #[inline(never)]
-    pub(crate) fn cancel_put(&self, key: WaiterKey) {
-        let mut state = self.core.state.borrow_mut();
-        let was = state.putters.remove(key);
-        let woken = if was == WaiterState::Notified && !state.is_full(self.core.capacity) {
-            state.putters.notify_one()
-        } else {
-            None
-        };
-        drop(state);
-        wake_one(&self.core.label, woken, op!("put() dropped"));
-    }
-
-    /// One poll of `join()`: done when no item is unfinished, or once woken by the
-    /// `task_done()` that finished the last one (a later `put` does not un-wake it, as
-    /// CPython's `Event.clear` does not).
-    pub(crate) fn poll_join(
-        &self,
-        waiter: &mut Option<WaiterKey>,
-        cx: &mut Context<'_>,
-    ) -> Poll<()> {
-        let mut state = self.core.state.borrow_mut();
-        match *waiter {
-            Some(key) if state.joiners.state(key) == WaiterState::Notified => {
-                state.joiners.remove(key);
-                *waiter = None;
-                Poll::Ready(())
+            Turn::ShutDown => {
+                Poll::Ready(Err(QueueShutDown(item.take().expect("checked at the top"))))
             }
-            Some(key) => {
-                state.joiners.update_waker(key, cx.waker());
-                drop(state);
-                self.block(JOIN);
-                Poll::Pending
-            }
-            None if state.unfinished == 0 => Poll::Ready(()),
-            None => {
-                *waiter = Some(state.joiners.push(cx.waker().clone()));
-                drop(state);
-                self.core.label.record(Detail::Notable, op!("join() waits"));
-                self.block(JOIN);
-                Poll::Pending
-            }
+            Turn::Refused => Poll::Pending,
         }
     }
 
-    pub(crate) fn cancel_join(&self, key: WaiterKey) {
-        self.core.state.borrow_mut().joiners.remove(key);
-    }
-
-    pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut state = self.core.state.borrow_mut();
-        let label = &self.core.label;
-        if state.unfinished == 0 {
-            drop(state);
-            label.record(Detail::Notable, op!("task_done() -> called too many times"));
-            return Err(TaskDoneError);
-        }
-        state.unfinished -= 1;
-        let mut wakeups = Wakeups::default();
-        if state.unfinished == 0 {
-            state.joiners.notify_all(&mut wakeups);
-        }
-        drop(state);
-        label.record(Detail::Routine, op!("task_done()"));
-        wakeups.wake();
-        Ok(())
-    }
-
-    /// CPython 3.13's `shutdown(immediate)`: every blocked getter and putter is woken to
-    /// re-check; with `immediate` the items go first (returned, in `get` order), each counted
-    /// done, which may release `join()`.
+    /// CPython 3.13's `shutdown(immediate)`: with `immediate` the items go first (returned, in
+    /// `get` order); see [`QueueCore::shut_down`] for the rest.
     pub(crate) fn shutdown(&self, immediate: bool) -> Vec<T> {
-        let mut state = self.core.state.borrow_mut();
-        state.shut_down = true;
+        let state = self.core.state.borrow_mut();
         let mut discarded = Vec::new();
-        let mut wakeups = Wakeups::default();
         if immediate {
             let mut items = self.items.borrow_mut();
             while let Some(item) = items.pop() {
                 discarded.push(item);
             }
-            drop(items);
-            state.len = 0;
-            state.unfinished = state.unfinished.saturating_sub(discarded.len());
-            if state.unfinished == 0 {
-                state.joiners.notify_all(&mut wakeups);
-            }
         }
-        state.getters.notify_all(&mut wakeups);
-        state.putters.notify_all(&mut wakeups);
-        drop(state);
-        let label = &self.core.label;
-        if immediate {
-            label.record_with(Detail::Notable, || {
-                format!(
-                    "shutdown_immediate() -> {} items discarded",
-                    discarded.len()
-                )
-            });
-        } else {
-            label.record(Detail::Notable, op!("shutdown()"));
-        }
-        wakeups.wake();
+        self.core.shut_down(state, immediate, discarded.len());
         discarded
     }
+}
+
+#[cold]
+#[track_caller]
+fn put_polled_after_completion() -> ! {
+    panic!("simloop: Put polled after it completed")
 }
 
 /// Records `op`, a completed operation, and then wakes `woken` (the runtime records the wake).
