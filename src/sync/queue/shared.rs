@@ -92,24 +92,38 @@ impl QueueCore {
         self.targets.block_on(self, op);
     }
 
-    /// [`took`](QueueCore::took) for the fast path of `poll_get`, which is compiled in the
-    /// caller's crate.
+    /// The common case of `get()`, a first poll on a non-empty queue: the item is the caller's
+    /// ([`Turn::Now`]), or `None` for [`poll_get`](QueueCore::poll_get) to decide.
     ///
     /// Out of line when simloop is built with debug assertions, as in a test build (`cargo
-    /// test` keeps them on even where a profile optimizes simloop): the caller is then likely
-    /// unoptimized, and this is compiled here, optimized. Inline otherwise, for an optimized
-    /// caller: out of line cost W2 a tenth of its time (two calls a message).
+    /// test` keeps them on even where a profile optimizes simloop): the generic caller is then
+    /// likely unoptimized, and this is compiled here, optimized. Inline otherwise, for an
+    /// optimized caller: out of line, it cost W2 a tenth of its time (two calls a message).
     #[cfg_attr(debug_assertions, inline(never))]
     #[cfg_attr(not(debug_assertions), inline)]
-    pub(crate) fn took_first(&self, state: RefMut<'_, QueueState>) {
-        self.took(state, op!("get()"));
+    pub(crate) fn first_get(&self, waiter: Option<WaiterKey>) -> Option<Turn> {
+        if waiter.is_some() {
+            return None;
+        }
+        let state = self.state.borrow_mut();
+        if state.len == 0 {
+            return None;
+        }
+        Some(self.took(state, op!("get()")))
     }
 
-    /// [`added`](QueueCore::added) for the fast path of `poll_put` (inline as `took_first`).
+    /// The common case of `put()`, a first poll on a queue with room (inline as `first_get`).
     #[cfg_attr(debug_assertions, inline(never))]
     #[cfg_attr(not(debug_assertions), inline)]
-    pub(crate) fn added_first(&self, state: RefMut<'_, QueueState>) {
-        self.added(state, op!("put()"));
+    pub(crate) fn first_put(&self, waiter: Option<WaiterKey>) -> Option<Turn> {
+        if waiter.is_some() {
+            return None;
+        }
+        let state = self.state.borrow_mut();
+        if state.shut_down || state.is_full(self.capacity) {
+            return None;
+        }
+        Some(self.added(state, op!("put()")))
     }
 
     /// CPython's `get_nowait` on a non-empty state: one item fewer, and the first putter that
@@ -429,16 +443,11 @@ impl<T> QueueShared<T> {
         waiter: &mut Option<WaiterKey>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, QueueShutDown>> {
-        // The common case, a first poll on a non-empty queue, is decided here so that an
-        // optimized caller inlines it; everything else is the core's.
-        if waiter.is_none() {
-            let state = self.core.state.borrow_mut();
-            if state.len > 0 {
-                self.core.took_first(state);
-                return Poll::Ready(Ok(self.take()));
-            }
-        }
-        match self.core.poll_get(waiter, cx) {
+        let turn = match self.core.first_get(*waiter) {
+            Some(turn) => turn,
+            None => self.core.poll_get(waiter, cx),
+        };
+        match turn {
             Turn::Now => Poll::Ready(Ok(self.take())),
             Turn::ShutDown => Poll::Ready(Err(QueueShutDown(()))),
             Turn::Refused => Poll::Pending,
@@ -457,17 +466,11 @@ impl<T> QueueShared<T> {
         if item.is_none() {
             put_polled_after_completion();
         }
-        // The common case, as in `poll_get`.
-        if waiter.is_none() {
-            let state = self.core.state.borrow_mut();
-            if !state.shut_down && !state.is_full(self.core.capacity) {
-                self.core.added_first(state);
-                let value = item.take().expect("checked at the top");
-                self.items.borrow_mut().push(value);
-                return Poll::Ready(Ok(()));
-            }
-        }
-        match self.core.poll_put(waiter, cx) {
+        let turn = match self.core.first_put(*waiter) {
+            Some(turn) => turn,
+            None => self.core.poll_put(waiter, cx),
+        };
+        match turn {
             Turn::Now => {
                 let value = item.take().expect("checked at the top");
                 self.items.borrow_mut().push(value);
