@@ -150,7 +150,16 @@ impl fmt::Display for Instant {
 /// });
 /// ```
 pub fn now() -> Instant {
-    context::with("simloop::time::now", |core| Instant(core.now_ns()))
+    Instant(clock_ns("simloop::time::now"))
+}
+
+/// The clock of the simulation on this thread, or a panic that names `what`.
+///
+/// A plain function for generic callers such as `Timeout<F>`, whose code is compiled in the
+/// user's crate (unoptimized in a test build): the lookup is compiled here.
+#[track_caller]
+fn clock_ns(what: &'static str) -> u64 {
+    context::with(what, |core| core.now_ns())
 }
 
 /// Waits until `duration` of virtual time has passed.
@@ -179,7 +188,7 @@ pub fn now() -> Instant {
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let start = context::with("simloop::time::sleep", |core| core.now_ns());
+    let start = clock_ns("simloop::time::sleep");
     Sleep::new(Instant(start) + duration)
 }
 

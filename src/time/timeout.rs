@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
-use super::{sleep_until, Instant, Sleep};
-use crate::runtime::context;
+use super::{clock_ns, sleep_until, Instant, Sleep};
 
 /// The error of a [`timeout`] whose deadline passed first.
 ///
@@ -71,7 +70,7 @@ impl Error for Elapsed {}
 /// ```
 #[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let start = context::with("simloop::time::timeout", |core| core.now_ns());
+    let start = clock_ns("simloop::time::timeout");
     timeout_at(Instant(start) + duration, future)
 }
 
@@ -124,7 +123,7 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let now = context::with("simloop::time::timeout", |core| core.now_ns());
+        let now = clock_ns("simloop::time::timeout");
         let expired = this.timer.deadline().0 <= now;
         // After the first poll, a passed deadline means the timer fired while the task was
         // suspended: asyncio cancels the task before it resumes, so the future is not polled.
