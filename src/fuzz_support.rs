@@ -23,8 +23,8 @@
 
 use std::task::Waker;
 
-use crate::task::TaskId;
-use crate::time::timers;
+use crate::id::TaskId;
+use crate::rt as timers;
 
 /// The run loop's timer heap, with a no-op waker and a `u32` label per timer.
 #[derive(Default)]

@@ -75,7 +75,10 @@
 
 mod check;
 pub mod config;
+mod id;
 pub mod random;
+mod rng;
+mod rt;
 mod runtime;
 pub mod scheduler;
 pub mod sim;

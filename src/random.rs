@@ -15,31 +15,11 @@
 
 use rand::distr::uniform::{SampleRange, SampleUniform};
 use rand::distr::{Distribution, StandardUniform};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 
-use crate::runtime::context;
+use crate::rt;
 
-/// The generator user code draws from; see [`with_rng`].
-pub type SimRng = ChaCha8Rng;
-
-/// The independent streams of one seed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stream {
-    Scheduler = 0,
-    User = 1,
-    #[allow(dead_code)]
-    World = 2,
-    #[allow(dead_code)]
-    Faults = 3,
-}
-
-/// The generator for `stream` of `seed`.
-pub(crate) fn stream(seed: u64, stream: Stream) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream as u64);
-    rng
-}
+pub use crate::rng::SimRng;
 
 /// A random value from the simulation's user stream.
 ///
@@ -99,7 +79,7 @@ where
 /// assert_eq!(order.len(), 4);
 /// ```
 pub fn with_rng<R>(f: impl FnOnce(&mut SimRng) -> R) -> R {
-    context::with("simloop::random", |core| f(&mut core.user_rng.borrow_mut()))
+    rt::with_user_rng("simloop::random", f)
 }
 
 /// The seed of the running simulation (the one `Run::schedule` and the replay line carry).
@@ -114,5 +94,5 @@ pub fn with_rng<R>(f: impl FnOnce(&mut SimRng) -> R) -> R {
 /// assert_eq!(simloop::run(42, async { simloop::random::seed() }), 42);
 /// ```
 pub fn seed() -> u64 {
-    context::with("simloop::random::seed", |core| core.seed)
+    rt::seed("simloop::random::seed")
 }

@@ -46,7 +46,7 @@ use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
 use tracing_core::{Event, LevelFilter, Metadata, Subscriber};
 
-use crate::runtime::context;
+use crate::rt;
 use crate::trace::EventKind;
 
 /// The subscriber that writes `tracing` events into the running simulation's trace.
@@ -173,7 +173,7 @@ impl Subscriber for SimSubscriber {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         // Spans are kept even outside a simulation: a future is often instrumented before it is
         // handed to `Sim::run`. Events only count inside one.
-        *metadata.level() <= self.max_level && (metadata.is_span() || context::is_inside())
+        *metadata.level() <= self.max_level && (metadata.is_span() || rt::is_inside())
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
@@ -238,7 +238,7 @@ impl Subscriber for SimSubscriber {
             }
             line.push_str(&fields.text);
         }
-        context::try_with(|core| core.record(EventKind::Log(line)));
+        rt::try_record(EventKind::Log(line));
     }
 
     fn enter(&self, span: &Id) {

@@ -1,6 +1,7 @@
 //! The determinism check: a seed run twice must give the same trace.
 
 use std::future::Future;
+use std::panic::Location;
 
 use crate::runtime::failure_context;
 use crate::scheduler::SweepHints;
@@ -19,8 +20,8 @@ where
     Fut: Future<Output = ()>,
 {
     let sim = Sim::new(config.clone().with_seed(seed).with_trace(TraceLevel::Full));
-    let first = sim.run_with(strategy.scheduler_with(seed, hints), make());
-    let second = sim.run_with(strategy.scheduler_with(seed, hints), make());
+    let first = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let second = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
     let first_lines = first.trace.tail_lines(usize::MAX);
     let second_lines = second.trace.tail_lines(usize::MAX);
     let index = first_lines

@@ -143,7 +143,7 @@ where
                 .map_or_else(String::new, |e| format!(" (t={})", e.time));
             let next = events
                 .iter()
-                .filter(|e| e.step > step && e.task == passed_over)
+                .filter(|e| e.step > step && e.task == Some(passed_over))
                 .find(|e| matches!(e.kind, EventKind::Log(_) | EventKind::Op { .. }))
                 .map(|e| {
                     let mut line = String::new();

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::panic::Location;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -160,7 +161,7 @@ where
     let seed = config.seed.wrapping_add(global);
     let strategy = config.strategy.for_iteration(global);
     let sim = Sim::new(config.clone().with_seed(seed));
-    let run = sim.run_with(strategy.scheduler_with(seed, hints), make());
+    let run = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
     let mut outcome = Outcome {
         choice_points: run.choice_points,
         task_steps: run.task_steps,
@@ -168,7 +169,7 @@ where
         failure: run.result.err(),
     };
     if config.check_determinism {
-        let again = sim.run_with(strategy.scheduler_with(seed, hints), make());
+        let again = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
         if again.trace.digest() != outcome.digest {
             outcome.failure = Some(super::determinism::explain(
                 config, seed, strategy, hints, make,

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::scheduler::{Schedule, Strategy};
-use crate::sim::WorldConfig;
 use crate::trace::TraceLevel;
+use world::WorldConfig;
 
 mod env;
+pub(crate) mod world;
 
 pub use env::{Shard, VARIABLES};
 

@@ -3,10 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::tasks::TaskInfo;
-use super::{panics, Cause, Run, RunLoop};
+use super::run_loop::{Cause, RunLoop};
+use super::{panics, Run};
+use crate::id::{TaskId, TaskInfo};
 use crate::scheduler::Schedule;
-use crate::task::TaskId;
 use crate::time::Instant;
 
 /// How many trace lines a failure report shows.
@@ -302,47 +302,40 @@ pub(super) fn panic_cause(task: TaskId, payload: Box<dyn std::any::Any + Send>) 
 
 impl RunLoop<'_> {
     pub(super) fn failure(&self, cause: Cause) -> Failure {
-        let core = self.core;
+        let engine = &self.engine;
         let context = Box::new(FailureContext {
-            seed: core.seed,
+            seed: engine.seed(),
             strategy: self.scheduler.name(),
-            time: Instant::from_nanos(core.now_ns()),
-            step: core.step.get(),
+            time: engine.now(),
+            step: engine.step(),
             schedule: self.schedule.clone(),
             minimal: None,
             iteration: None,
             test_name: panics::test_name(),
-            last_events: {
-                let mut trace = core.trace.borrow_mut();
-                trace.labels = core.tasks.borrow().labels();
-                trace.tail_lines(REPORT_EVENTS)
-            },
-            world: crate::sim::report_lines(core),
+            last_events: engine.tail_lines(REPORT_EVENTS),
+            world: engine.world_lines(),
         });
-        let tasks = core.tasks.borrow();
         match cause {
             Cause::Panic {
                 task,
                 message,
                 location,
             } => Failure::Panic {
-                task: tasks.info(task),
+                task: engine.task_info(task),
                 message,
                 location,
                 context,
             },
             Cause::Deadlock => Failure::Deadlock {
-                blocked: tasks
-                    .pending_ids()
-                    .map(|id| BlockedTask {
-                        task: tasks.info(id),
-                        waiting_on: tasks.describe_wait(id),
-                    })
+                blocked: engine
+                    .blocked()
+                    .into_iter()
+                    .map(|(task, waiting_on)| BlockedTask { task, waiting_on })
                     .collect(),
                 context,
             },
             Cause::StepLimit => Failure::StepLimit {
-                limit: core.step.get(),
+                limit: engine.step(),
                 context,
             },
             Cause::TimeLimit => Failure::TimeLimit {

@@ -1,40 +1,28 @@
-//! The run loop: `Sim`, `Run`, the task table, the ready set, limits and failure reports.
+//! The driver: `Sim`, `Run` and `simloop::run` run the engine (`rt`) under a scheduler; the
+//! loop itself is in `run_loop.rs`, failure reports in `failure.rs`.
 //!
-//! Only the run loop polls; only the scheduler chooses; wakers only enqueue. One step is: ask
-//! the scheduler for a ready task, record the choice, poll it. When nothing is ready the clock
-//! jumps to the next deadline and fires every timer due then; when nothing is ready and no timer
-//! is pending while the main future waits, the run is deadlocked.
+//! This is the only module that holds both an [`Engine`] and a [`Scheduler`].
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-pub(crate) mod context;
-pub(crate) mod core;
-pub(crate) mod extensions;
 mod failure;
 mod panics;
-mod polls;
-pub(crate) mod ready;
-pub(crate) mod spare;
-pub(crate) mod tasks;
+mod run_loop;
 
-use failure::panic_cause;
 pub(crate) use failure::{failure_context, REPORT_EVENTS};
 pub use failure::{BlockedTask, Failure, FailureContext};
-pub use tasks::{TaskInfo, TaskSteps};
 
-use self::core::{Core, Pending};
-use self::ready::Entry;
 use crate::config::{Config, ConfigError};
-use crate::scheduler::{Deviation, Schedule, Scheduler};
-use crate::task::TaskId;
-use crate::time::timers::Fired;
-use crate::trace::{EventKind, Trace};
+pub use crate::id::{TaskInfo, TaskSteps};
+use crate::rt::{self, Engine, MainPoll};
+use crate::scheduler::{Schedule, Scheduler, Strategy, SweepHints};
+use crate::trace::Trace;
+use run_loop::RunLoop;
 
 /// A simulation: runs one future to completion under a [`Config`].
 ///
@@ -55,7 +43,9 @@ use crate::trace::{EventKind, Trace};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sim {
-    config: Config,
+    /// Shared with the engine, which hands it to extensions (the simulated world reads its
+    /// settings from it).
+    config: Rc<Config>,
 }
 
 /// The outcome of [`Sim::run`]: the result or failure, and how the run went.
@@ -133,7 +123,9 @@ impl Sim {
     /// ```
     pub fn try_new(config: Config) -> Result<Sim, ConfigError> {
         config.validate()?;
-        Ok(Sim { config })
+        Ok(Sim {
+            config: Rc::new(config),
+        })
     }
 
     /// The config this simulation runs with.
@@ -151,8 +143,15 @@ impl Sim {
     /// [`Failure::Panic`].
     #[track_caller]
     pub fn run<F: Future>(&self, future: F) -> Run<F::Output> {
-        let scheduler = self.config.strategy.scheduler(self.config.seed);
-        self.run_at(scheduler, Location::caller(), future)
+        let strategy = &self.config.strategy;
+        let seed = self.config.seed;
+        self.run_strategy(
+            strategy,
+            seed,
+            &SweepHints::default(),
+            Location::caller(),
+            future,
+        )
     }
 
     /// Runs `future` with a scheduler of your own instead of the config's strategy.
@@ -162,33 +161,44 @@ impl Sim {
     /// As [`Sim::run`].
     #[track_caller]
     pub fn run_with<F: Future>(&self, scheduler: Box<dyn Scheduler>, future: F) -> Run<F::Output> {
-        self.run_at(scheduler, Location::caller(), future)
+        // A scheduler of the user's own may read poll counts at any step: keep them current.
+        self.run_at(scheduler, true, Location::caller(), future)
+    }
+
+    /// Runs `future` under one of the built-in strategies, which the loop knows well enough
+    /// to count polls in batches when the strategy never reads them.
+    pub(crate) fn run_strategy<F: Future>(
+        &self,
+        strategy: &Strategy,
+        seed: u64,
+        hints: &SweepHints,
+        site: &'static Location<'static>,
+        future: F,
+    ) -> Run<F::Output> {
+        let scheduler = strategy.scheduler_with(seed, hints);
+        self.run_at(scheduler, strategy.reads_polls(seed), site, future)
     }
 
     fn run_at<F: Future>(
         &self,
         scheduler: Box<dyn Scheduler>,
+        live_polls: bool,
         site: &'static Location<'static>,
         future: F,
     ) -> Run<F::Output> {
         panics::install_hook();
-        let reads_polls = scheduler.reads_polls();
-        let core = Rc::new(Core::new(&self.config, site));
-        let installed = context::Installed::new(Rc::clone(&core));
-        let mut run_loop = RunLoop {
-            core: &core,
-            config: &self.config,
-            scheduler,
-            schedule: Schedule::for_seed(self.config.seed),
-            previous: None,
-            fired: Vec::new(),
-            choice_points: 0,
-            polls: polls::PollCounts::new(reads_polls),
+        let settings = rt::Settings {
+            seed: self.config.seed,
+            max_tasks: self.config.max_tasks,
+            trace: self.config.trace,
+            config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
         };
+        let engine = Engine::start(&settings, site, live_polls);
         let mut main = MainFuture {
             future: pin!(Some(future)),
             output: None,
         };
+        let mut run_loop = RunLoop::new(engine, &self.config, scheduler);
         let outcome = run_loop.run(&mut main);
         // Describe a failure while the blocked tasks still wait on what they wait on.
         let result = outcome
@@ -198,24 +208,20 @@ impl Sim {
         // inside the simulation so their destructors can use it.
         let dropped = catch_unwind(AssertUnwindSafe(|| main.drop_future()));
         drop(dropped);
-        let task_steps = core.tasks.borrow().steps(run_loop.polls.all());
-        let leaked = run_loop.tear_down();
-        let schedule = std::mem::take(&mut run_loop.schedule);
-        let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
-        trace.labels = core.tasks.borrow().labels();
-        let run = Run {
+        let (mut engine, schedule, choice_points) = run_loop.into_parts();
+        let task_steps = engine.task_steps();
+        let leaked = engine.tear_down();
+        let finished = engine.finish();
+        Run {
             result,
-            trace,
+            trace: finished.trace,
             schedule,
-            elapsed: Duration::from_nanos(core.now_ns()),
-            steps: core.step.get(),
-            choice_points: run_loop.choice_points,
+            elapsed: finished.elapsed,
+            steps: finished.steps,
+            choice_points,
             task_steps,
             leaked,
-        };
-        core.extensions.clear();
-        drop(installed);
-        run
+        }
     }
 }
 
@@ -240,69 +246,24 @@ impl Sim {
 #[track_caller]
 pub fn run<F: Future>(seed: u64, future: F) -> F::Output {
     let sim = Sim::new(Config::default().with_seed(seed));
-    let scheduler = sim.config.strategy.scheduler(seed);
-    sim.run_at(scheduler, Location::caller(), future).unwrap()
+    let strategy = &sim.config.strategy;
+    sim.run_strategy(
+        strategy,
+        seed,
+        &SweepHints::default(),
+        Location::caller(),
+        future,
+    )
+    .unwrap()
 }
 
-/// Why the run loop stopped without the main future's output.
-enum Cause {
-    Panic {
-        task: TaskId,
-        message: String,
-        location: Option<String>,
-    },
-    Deadlock,
-    StepLimit,
-    TimeLimit,
-    TaskLimit(usize),
-    Divergence(String),
-}
-
-struct RunLoop<'a> {
-    core: &'a Rc<Core>,
-    config: &'a Config,
-    scheduler: Box<dyn Scheduler>,
-    schedule: Schedule,
-    previous: Option<TaskId>,
-    fired: Vec<Fired>,
-    choice_points: u64,
-    /// Polls of each task so far: schedulers that weigh tasks by the work they have left read
-    /// them through the ready view.
-    polls: polls::PollCounts,
-}
-
-/// Wakes the main future by putting it in the ready set of the simulation on this thread.
-struct MainWaker;
-
-impl Wake for MainWaker {
-    fn wake(self: Arc<Self>) {
-        context::try_with(|core| core.schedule_main());
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        context::try_with(|core| core.schedule_main());
-    }
-}
-
-/// The main future as the run loop sees it: polled in place, its output kept aside.
-///
-/// Behind `dyn` so that the run loop is not generic. A generic loop is compiled in the crate
-/// that calls `Sim::run`, at that crate's opt-level: 0 in a test build, even when the test
-/// crate's profile optimizes simloop. There it cost a W6 sweep 8% of its instructions.
-trait PollMain {
-    /// Polls the main future once; `Ready` once its output is stored.
-    fn poll_main(&mut self, cx: &mut Context<'_>) -> Poll<()>;
-
-    /// Drops the main future (its output, if any, stays).
-    fn drop_future(&mut self);
-}
-
+/// The main future, polled in place through [`MainPoll`], its output kept aside.
 struct MainFuture<'a, F: Future> {
     future: Pin<&'a mut Option<F>>,
     output: Option<F::Output>,
 }
 
-impl<F: Future> PollMain for MainFuture<'_, F> {
+impl<F: Future> MainPoll for MainFuture<'_, F> {
     fn poll_main(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Some(future) = self.future.as_mut().as_pin_mut() else {
             return Poll::Pending;
@@ -312,174 +273,5 @@ impl<F: Future> PollMain for MainFuture<'_, F> {
 
     fn drop_future(&mut self) {
         self.future.set(None);
-    }
-}
-
-impl RunLoop<'_> {
-    fn run(&mut self, main: &mut dyn PollMain) -> Result<(), Cause> {
-        let core = self.core;
-        let waker = Waker::from(Arc::new(MainWaker));
-        let mut cx = Context::from_waker(&waker);
-        core.schedule_main();
-        loop {
-            if core.ready.borrow().is_empty() {
-                self.advance_clock()?;
-                continue;
-            }
-            let step = core.step.get();
-            if step >= self.config.max_steps {
-                return Err(Cause::StepLimit);
-            }
-            let entry = self.pick(step)?;
-            let task = entry.task();
-            core.step.set(step + 1);
-            self.previous = Some(task);
-            match entry {
-                Entry::Main => {
-                    core.main_queued.set(false);
-                    self.enter(task);
-                    let polled = catch_unwind(AssertUnwindSafe(|| main.poll_main(&mut cx)));
-                    core.current.set(TaskId::NONE);
-                    match polled {
-                        Ok(Poll::Ready(())) => {
-                            main.drop_future();
-                            core.record_for(task, EventKind::Done { cancelled: false });
-                            core.tasks
-                                .borrow_mut()
-                                .finish(task, tasks::TaskState::Finished);
-                            self.scheduler
-                                .finished(step + 1)
-                                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
-                            return Ok(());
-                        }
-                        Ok(Poll::Pending) => {}
-                        Err(payload) => {
-                            return Err(self
-                                .pending_cause()
-                                .unwrap_or_else(|| panic_cause(task, payload)))
-                        }
-                    }
-                }
-                Entry::Task(runnable) => {
-                    self.enter(task);
-                    let ran = catch_unwind(AssertUnwindSafe(|| runnable.run()));
-                    core.current.set(TaskId::NONE);
-                    if let Err(payload) = ran {
-                        return Err(self
-                            .pending_cause()
-                            .unwrap_or_else(|| panic_cause(task, payload)));
-                    }
-                }
-            }
-        }
-    }
-
-    fn pick(&mut self, step: u64) -> Result<Entry, Cause> {
-        let mut ready = self.core.ready.borrow_mut();
-        let count = ready.len();
-        let entry = if count == 1 {
-            // No choice to make: the task that has been ready longest is the only one.
-            ready.take_only()
-        } else {
-            let view = ready.view(self.previous, step, self.polls.live());
-            let oldest = view.oldest();
-            self.choice_points += 1;
-            let chosen = self
-                .scheduler
-                .pick(&view)
-                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
-            if chosen != oldest {
-                self.schedule.push(Deviation {
-                    step,
-                    task: chosen.task,
-                });
-            }
-            ready.take(chosen.slot)
-        };
-        drop(ready);
-        let task = entry.task();
-        self.polls.count(task);
-        let ready = count as u32;
-        self.core
-            .record_with(task, move || EventKind::Poll { ready });
-        Ok(entry)
-    }
-
-    /// Makes `task` the current one and tells its wrapper whether it was aborted.
-    fn enter(&self, task: TaskId) {
-        let core = self.core;
-        core.current.set(task);
-        let aborted = core.tasks.borrow_mut().enter(task);
-        core.aborting.set(aborted);
-    }
-
-    fn pending_cause(&self) -> Option<Cause> {
-        match self.core.pending_failure.borrow_mut().take()? {
-            Pending::TaskLimit { limit } => Some(Cause::TaskLimit(limit)),
-        }
-    }
-
-    /// Nothing is ready: move the clock to the next deadline and fire what is due.
-    fn advance_clock(&mut self) -> Result<(), Cause> {
-        let core = self.core;
-        let next = core.timers.borrow_mut().next_deadline();
-        let Some(deadline_ns) = next else {
-            return Err(Cause::Deadlock);
-        };
-        let max_ns = u64::try_from(self.config.max_time.as_nanos()).unwrap_or(u64::MAX);
-        if deadline_ns > max_ns {
-            return Err(Cause::TimeLimit);
-        }
-        core.clock_ns.set(deadline_ns.max(core.now_ns()));
-        core.timers
-            .borrow_mut()
-            .fire_due(core.now_ns(), &mut self.fired);
-        for fired in self.fired.drain(..) {
-            core.record_with(fired.owner, || EventKind::TimerFired);
-            fired.waker.wake();
-        }
-        Ok(())
-    }
-
-    /// Drops every pending task in creation order (all of them aborted), running their
-    /// destructors inside the simulation; returns the ones that were still pending.
-    fn tear_down(&mut self) -> Vec<TaskInfo> {
-        let core = self.core;
-        core.tearing_down.set(true);
-        let leaked: Vec<TaskInfo> = {
-            let tasks = core.tasks.borrow();
-            tasks
-                .pending_ids()
-                .filter(|&id| id != TaskId::MAIN)
-                .map(|id| tasks.info(id))
-                .collect()
-        };
-        // Drain ready entries queued by the main future's destructor or earlier steps.
-        loop {
-            let wakers = core.tasks.borrow_mut().abort_all_pending();
-            for waker in wakers {
-                waker.wake();
-            }
-            let mut entries = core.ready.borrow_mut().drain();
-            if entries.is_empty() {
-                break;
-            }
-            entries.sort_by_key(Entry::task);
-            for entry in entries {
-                if let Entry::Task(runnable) = entry {
-                    let task = *runnable.metadata();
-                    core.current.set(task);
-                    core.aborting.set(true);
-                    // A destructor that panics while the run is torn down cannot change the
-                    // outcome any more; the task is gone either way.
-                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
-                    core.current.set(TaskId::NONE);
-                }
-            }
-        }
-        // Timers and stored wakers may still reference tasks; release them inside the context.
-        let timers = std::mem::take(&mut *core.timers.borrow_mut());
-        drop(timers);
-        leaked
     }
 }

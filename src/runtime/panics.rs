@@ -16,7 +16,7 @@ pub(crate) fn install_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if super::context::is_inside() {
+            if crate::rt::is_inside() {
                 let location = info
                     .location()
                     .map(|at| format!("{}:{}:{}", at.file(), at.line(), at.column()));

@@ -134,10 +134,6 @@ impl Scheduler for ChoiceScheduler {
             .expect("index is below the number of ready tasks"))
     }
 
-    fn reads_polls(&self) -> bool {
-        false
-    }
-
     fn name(&self) -> String {
         "choices".to_owned()
     }

@@ -114,10 +114,6 @@ impl Scheduler for ExhaustiveScheduler {
         Ok(chosen)
     }
 
-    fn reads_polls(&self) -> bool {
-        false
-    }
-
     fn name(&self) -> String {
         format!("exhaustive:{}", self.search.borrow().bound)
     }

@@ -21,10 +21,6 @@ impl Scheduler for FifoScheduler {
         Ok(ready.oldest())
     }
 
-    fn reads_polls(&self) -> bool {
-        false
-    }
-
     fn name(&self) -> String {
         "fifo".to_owned()
     }

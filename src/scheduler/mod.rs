@@ -22,7 +22,7 @@ mod strategy;
 mod urw;
 mod weights;
 
-pub use crate::runtime::ready::{ReadyTask, ReadyView};
+pub use crate::rt::{ReadyTask, ReadyView};
 pub use choices::{ChoiceScheduler, Choices};
 pub use detour::DetourScheduler;
 pub use fifo::FifoScheduler;
@@ -75,16 +75,6 @@ pub trait Scheduler {
 
     /// The strategy's name as reports print it: `fifo`, `random`, `pct:3`.
     fn name(&self) -> String;
-
-    /// Whether [`pick`](Scheduler::pick) reads [`ReadyView::polls`]; asked once, before the
-    /// first step.
-    ///
-    /// A scheduler that answers `false` lets the run loop count polls in batches rather than at
-    /// every step (with a million tasks, bumping one counter picked at random is a cache miss a
-    /// step); its view's `polls` then reads 0. The default is `true`, which is always correct.
-    fn reads_polls(&self) -> bool {
-        true
-    }
 
     /// Called when the main future has finished after `steps` steps.
     ///

@@ -27,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
-use crate::random::{stream, Stream};
+use crate::rng::{stream, Stream};
 use crate::task::TaskId;
 
 /// The PCT strategy of a given depth; see the module docs.
@@ -173,10 +173,6 @@ impl Scheduler for PctScheduler {
             self.heap.remove(task);
         }
         Ok(ready.by_arrival(arrival).expect("the chosen task is ready"))
-    }
-
-    fn reads_polls(&self) -> bool {
-        false
     }
 
     fn name(&self) -> String {

@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
-use crate::random::{stream, Stream};
+use crate::rng::{stream, Stream};
 
 /// The POS strategy; see the module docs.
 ///
@@ -109,10 +109,6 @@ impl Scheduler for PosScheduler {
         Ok(ready
             .by_arrival(arrival)
             .expect("every task in the heap is ready"))
-    }
-
-    fn reads_polls(&self) -> bool {
-        false
     }
 
     fn name(&self) -> String {

@@ -4,7 +4,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
-use crate::random::{stream, Stream};
+use crate::rng::{stream, Stream};
 
 /// Picks a uniformly random ready task at every step, from the seed's scheduler stream (ChaCha8),
 /// which no other part of the simulation draws from.
@@ -37,10 +37,6 @@ impl Scheduler for RandomScheduler {
             return Ok(ready.oldest());
         }
         Ok(ready.sample(|n| self.rng.random_range(0..n)))
-    }
-
-    fn reads_polls(&self) -> bool {
-        false
     }
 
     fn name(&self) -> String {

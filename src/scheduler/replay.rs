@@ -112,10 +112,6 @@ impl Scheduler for ReplayScheduler {
         }
     }
 
-    fn reads_polls(&self) -> bool {
-        false
-    }
-
     fn name(&self) -> String {
         "replay".to_owned()
     }

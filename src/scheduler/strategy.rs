@@ -132,6 +132,25 @@ impl Strategy {
         self.scheduler_with(seed, &SweepHints::default())
     }
 
+    /// Whether this strategy's scheduler for `seed` reads [`ReadyView::polls`]: the run loop
+    /// keeps poll counts current at every step only for those that do, and counts them in
+    /// batches for the others. A scheduler of the user's own always gets live counts.
+    ///
+    /// [`ReadyView::polls`]: crate::scheduler::ReadyView::polls
+    pub(crate) fn reads_polls(&self, seed: u64) -> bool {
+        match self.for_iteration(seed) {
+            Strategy::Urw | Strategy::Detour => true,
+            Strategy::Fifo
+            | Strategy::Random
+            | Strategy::Pct { .. }
+            | Strategy::Pos
+            | Strategy::Exhaustive { .. }
+            | Strategy::Replay(_)
+            | Strategy::Choices(_) => false,
+            Strategy::Portfolio => unreachable!("for_iteration resolves the portfolio"),
+        }
+    }
+
     /// The scheduler this strategy runs with `seed`, informed by a sweep's `hints`.
     pub fn scheduler_with(&self, seed: u64, hints: &SweepHints) -> Box<dyn Scheduler> {
         match self.for_iteration(seed) {

@@ -32,7 +32,7 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
-use crate::random::{stream, Stream};
+use crate::rng::{stream, Stream};
 use crate::task::TaskId;
 
 /// Steps assumed for a task the hints know nothing about.

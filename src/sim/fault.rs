@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{chance, note};
-use crate::random::{stream, Stream};
-use crate::runtime::context;
+use crate::rng::{stream, Stream};
+use crate::rt::{self, Extension};
 
 struct Site {
     name: &'static str,
@@ -113,11 +113,20 @@ fn unit(bits: u64) -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn sites_in(core: &crate::runtime::core::Core) -> Rc<Sites> {
-    core.extensions.get_or_insert_with(|| {
-        let mix = super::setup_in(core).mix;
-        Sites::new(core.seed, mix.fault_sites, mix.fault_fires)
-    })
+impl Extension for Sites {
+    fn report_lines(&self, lines: &mut Vec<String>) {
+        lines.extend(
+            self.report()
+                .iter()
+                .map(|site| format!("fault site {site}")),
+        );
+    }
+}
+
+/// The fault sites of the simulation, made on first use from its seed and fault mix.
+fn make_sites(run: rt::RunInfo<'_>) -> Sites {
+    let mix = super::setup().mix;
+    Sites::new(run.seed, mix.fault_sites, mix.fault_fires)
 }
 
 /// What [`fault!`](crate::fault) expands to: whether the site `name` fires now.
@@ -130,7 +139,7 @@ fn sites_in(core: &crate::runtime::core::Core) -> Rc<Sites> {
 /// assert!(!simloop::sim::fault_site("outside")); // no simulation: never fires
 /// ```
 pub fn fault_site(name: &'static str) -> bool {
-    let Some(sites) = context::try_with(sites_in) else {
+    let Some(sites) = rt::try_extension(make_sites) else {
         return false;
     };
     sites.reach(name)
@@ -161,7 +170,7 @@ pub fn fault_site(name: &'static str) -> bool {
 ///
 /// Outside a simulation.
 pub fn faults_report() -> Vec<FaultSite> {
-    context::with("simloop::sim::faults_report", sites_in).report()
+    rt::extension("simloop::sim::faults_report", make_sites).report()
 }
 
 /// One fault site as [`faults_report`] lists it.

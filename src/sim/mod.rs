@@ -30,18 +30,16 @@ use std::rc::Rc;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::random::{stream, Stream};
-use crate::runtime::context;
-use crate::runtime::core::Core;
-use crate::trace::{EventKind, TraceLevel};
+use crate::config::Config;
+use crate::rng::{stream, Stream};
+use crate::rt::{self, Extension, RunInfo};
 
 mod fault;
 pub mod fs;
 pub mod net;
-mod settings;
 
+pub use crate::config::world::{Latency, Rate, WorldConfig};
 pub use fault::{fault_site, faults_report, FaultSite};
-pub use settings::{Latency, Rate, WorldConfig};
 
 /// The fault rates one seed drew within its [`WorldConfig`]'s bounds.
 ///
@@ -161,55 +159,38 @@ impl Setup {
     }
 }
 
-fn setup_in(core: &Core) -> Rc<Setup> {
-    core.extensions
-        .get_or_insert_with(|| Setup::new(core.seed, &core.world))
+/// The world setup of the simulation: made from its seed and its config's world settings.
+fn make_setup(run: RunInfo<'_>) -> Setup {
+    let config = run
+        .config
+        .downcast_ref::<Config>()
+        .expect("the driver hands the engine its Config");
+    Setup::new(run.seed, &config.world)
+}
+
+impl Extension for Setup {
+    fn report_lines(&self, lines: &mut Vec<String>) {
+        lines.push(format!("fault mix: {}", self.mix));
+    }
 }
 
 #[track_caller]
 pub(crate) fn setup() -> Rc<Setup> {
-    context::with("simloop::sim", setup_in)
+    rt::extension("simloop::sim", make_setup)
 }
 
 /// The simulation's `T`, created from the world setup on first use.
 #[track_caller]
-pub(crate) fn part<T: 'static>(what: &'static str, make: impl FnOnce(&Setup) -> T) -> Rc<T> {
-    context::with(what, |core| {
-        core.extensions.get_or_insert_with(|| make(&setup_in(core)))
-    })
+pub(crate) fn part<T: Extension>(what: &'static str, make: impl FnOnce(&Setup) -> T) -> Rc<T> {
+    rt::extension(what, |_| make(&setup()))
 }
 
 /// Records `object.op` for the current task; `op` is formatted only when the trace is on.
 pub(crate) fn note(object: &Rc<str>, op: impl FnOnce() -> Cow<'static, str>) {
-    context::try_with(|core| {
-        if core.trace.borrow().level != TraceLevel::Off {
-            core.record(EventKind::Op {
-                object: Rc::clone(object),
-                op: op(),
-            });
-        }
-    });
+    rt::record_op(object, op);
 }
 
 /// `true` with probability `p`; always spends one draw.
 pub(crate) fn chance(rng: &mut impl Rng, p: f64) -> bool {
     rng.random::<f64>() < p
-}
-
-/// Lines for a failure report: the seed's fault mix and its fault sites, when the run used the
-/// simulated world at all.
-pub(crate) fn report_lines(core: &Core) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(setup) = core.extensions.get::<Setup>() {
-        lines.push(format!("fault mix: {}", setup.mix));
-    }
-    if let Some(sites) = core.extensions.get::<fault::Sites>() {
-        lines.extend(
-            sites
-                .report()
-                .iter()
-                .map(|site| format!("fault site {site}")),
-        );
-    }
-    lines
 }

@@ -10,8 +10,7 @@ use std::task::{Context, Poll};
 
 use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitTarget;
+use crate::rt::{self, WaitTarget};
 use crate::task::TaskId;
 
 /// CPython's `_BarrierState`.
@@ -408,7 +407,7 @@ impl Future for BarrierWait<'_> {
             if newly_blocked {
                 core.label.record(Detail::Notable, op!("wait() waits"));
             }
-            context::waiting_on(&core);
+            rt::waiting_on(&core);
             return Poll::Pending;
         };
         this.stage = Stage::Done;

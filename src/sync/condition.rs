@@ -10,8 +10,7 @@ use std::task::{Context, Poll};
 use super::common::{op, DescribeOp, Detail, Label};
 use super::lock::{Lock, LockAcquire, LockGuard};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitTarget;
+use crate::rt::{self, WaitTarget};
 use crate::task::TaskId;
 
 struct ConditionCore {
@@ -392,7 +391,7 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     let key = core.waiters.borrow_mut().push(cx.waker().clone());
                     this.phase = Phase::Waiting(key);
                     core.label.record(Detail::Notable, op!("wait()"));
-                    context::waiting_on(core);
+                    rt::waiting_on(core);
                     return Poll::Pending;
                 }
                 Phase::Waiting(key) => {
@@ -401,7 +400,7 @@ impl<'a, T> Future for ConditionWait<'a, T> {
                     if waiters.state(key) == WaiterState::Waiting {
                         waiters.update_waker(key, cx.waker());
                         drop(waiters);
-                        context::waiting_on(core);
+                        rt::waiting_on(core);
                         return Poll::Pending;
                     }
                     waiters.remove(key);

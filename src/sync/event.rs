@@ -9,8 +9,7 @@ use std::task::{Context, Poll};
 
 use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitTarget;
+use crate::rt::{self, WaitTarget};
 use crate::task::TaskId;
 
 struct EventState {
@@ -246,7 +245,7 @@ impl Future for EventWait<'_> {
                 drop(state);
             }
         }
-        context::waiting_on(core);
+        rt::waiting_on(core);
         Poll::Pending
     }
 }

@@ -11,8 +11,7 @@ use std::task::{Context, Poll};
 
 use super::common::{current_task, op, task_list, DescribeOp, Detail, Label, StaticOp};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitTarget;
+use crate::rt::{self, WaitTarget};
 use crate::task::TaskId;
 
 pub(crate) struct LockState {
@@ -75,13 +74,13 @@ impl LockCore {
                 *waiter = Some(state.waiters.push(cx.waker().clone()));
                 drop(state);
                 self.label.record(Detail::Notable, what);
-                context::waiting_on(self);
+                rt::waiting_on(self);
                 return Poll::Pending;
             }
             Some(key) if state.waiters.state(key) == WaiterState::Waiting => {
                 state.waiters.update_waker(key, cx.waker());
                 drop(state);
-                context::waiting_on(self);
+                rt::waiting_on(self);
                 return Poll::Pending;
             }
             Some(key) => {

@@ -10,8 +10,7 @@ use std::task::{Context, Poll};
 
 use super::common::{current_task, op, task_list, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitTarget;
+use crate::rt::{self, WaitTarget};
 use crate::task::TaskId;
 
 struct SemaphoreState {
@@ -364,13 +363,13 @@ impl Future for Acquire<'_> {
             this.waiter = Some(state.waiters.push(cx.waker().clone()));
             drop(state);
             core.label.record(Detail::Notable, op!("acquire() waits"));
-            context::waiting_on(core);
+            rt::waiting_on(core);
             return Poll::Pending;
         };
         if state.waiters.state(key) == WaiterState::Waiting {
             state.waiters.update_waker(key, cx.waker());
             drop(state);
-            context::waiting_on(core);
+            rt::waiting_on(core);
             return Poll::Pending;
         }
         // Woken: the permit was reserved for us when we were notified.

@@ -8,8 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::{spawn_at, JoinHandle};
-use crate::runtime::context;
-use crate::runtime::tasks::WaitReason;
+use crate::rt::{self, WaitReason};
 
 struct Shared<T, E> {
     slots: Vec<Option<Result<T, E>>>,
@@ -98,7 +97,7 @@ impl<T: 'static, E: 'static> Children<T, E> {
         }
         shared.waiter = Some(cx.waker().clone());
         drop(shared);
-        context::try_with(|core| core.set_waiting_on(WaitReason::Other("gather")));
+        rt::waiting_for(WaitReason::Other("gather"));
         Poll::Pending
     }
 }
@@ -109,7 +108,7 @@ impl<T, E> Drop for Children<T, E> {
         // Once it has returned, the children are left running, as asyncio leaves them.
         if !self.done {
             for handle in &self.handles {
-                context::try_with(|core| core.abort(handle.id()));
+                rt::try_abort(handle.id());
             }
         }
     }

@@ -8,7 +8,7 @@ use std::panic::Location;
 use std::rc::Rc;
 
 use super::{spawn_at, JoinHandle, TaskId};
-use crate::runtime::context;
+use crate::rt;
 
 struct GroupState<T, E> {
     results: Vec<Option<T>>,
@@ -116,12 +116,7 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
                     }
                 }
             };
-            context::with("TaskGroup", |core| {
-                let me = core.current.get();
-                for sibling in siblings.into_iter().filter(|&sibling| sibling != me) {
-                    core.abort(sibling);
-                }
-            });
+            rt::abort_others("TaskGroup", &siblings);
         });
         self.state.borrow_mut().children.push(handle.id());
         self.handles.push(handle);
@@ -174,7 +169,7 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
 impl<T, E> Drop for TaskGroup<T, E> {
     fn drop(&mut self) {
         for handle in &self.handles {
-            context::try_with(|core| core.abort(handle.id()));
+            rt::try_abort(handle.id());
         }
     }
 }
@@ -185,7 +180,7 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         for handle in &self.0 {
             if !handle.is_finished() {
-                context::try_with(|core| core.abort(handle.id()));
+                rt::try_abort(handle.id());
             }
         }
     }

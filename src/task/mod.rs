@@ -29,47 +29,17 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
-
-use crate::runtime::context;
-use crate::runtime::tasks::WaitReason;
+use crate::rt::{self, JoinTask, WaitReason};
 
 mod gather;
 mod group;
+mod log;
 
+pub use crate::id::TaskId;
 pub use gather::{gather, gather_settled, Gather, GatherSettled};
 pub use group::{TaskGroup, TaskGroupClosed};
-
-/// A task's id, unique within one run, in creation order; `main` is `#0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(pub(crate) u32);
-
-impl TaskId {
-    /// The main future passed to [`Sim::run`](crate::Sim::run).
-    pub const MAIN: TaskId = TaskId(0);
-    /// No task: the run loop itself (the clock firing a timer, say).
-    pub const NONE: TaskId = TaskId(u32::MAX);
-
-    /// The id as a number.
-    pub const fn as_u32(self) -> u32 {
-        self.0
-    }
-
-    /// The task with number `id`.
-    pub const fn from_u32(id: u32) -> TaskId {
-        TaskId(id)
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
+#[doc(hidden)]
+pub use log::log_line;
 
 /// Why awaiting a [`JoinHandle`] gave no value.
 ///
@@ -161,104 +131,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    // The generic part is only what must be: building the task. The rest is in plain functions,
-    // compiled in simloop rather than in each crate that spawns (see `RunTask`).
-    let id = register_task(name, site);
-    let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
-        move |_| RunTask {
-            future: Some(future),
-        },
-        schedule,
-    );
-    start_task(id, runnable);
+    let (id, task) = rt::spawn(name, site, future);
     JoinHandle {
         id,
-        task: Some(task.fallible()),
-    }
-}
-
-/// Adds a task to the current simulation's table and returns its id.
-fn register_task(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
-    context::with("simloop::task::spawn", |core| {
-        let Some(id) = core.add_task(name, site) else {
-            panic!(
-                "simloop: max_tasks ({}) reached; raise Config::max_tasks if this is intended",
-                core.max_tasks
-            );
-        };
-        id
-    })
-}
-
-/// Queues a registered task's first poll.
-fn start_task(id: TaskId, runnable: async_task::Runnable<TaskId>) {
-    context::with("simloop::task::spawn", |core| core.start_task(id, runnable));
-}
-
-/// Whether the run loop is polling the current task only to drop it (it was aborted).
-fn current_aborted() -> bool {
-    context::with("simloop::task", |core| core.aborting.get())
-}
-
-/// Marks the current task ended, its future about to be dropped.
-fn current_finished(cancelled: bool) {
-    context::with("simloop::task", |core| {
-        core.finish_task(core.current.get(), cancelled);
-    });
-}
-
-/// Notes that the current task waits for the end of `id`, for deadlock reports.
-fn waiting_on_join(id: TaskId) {
-    context::try_with(|core| core.set_waiting_on(WaitReason::Join(id)));
-}
-
-/// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
-/// it (and so its future) when the simulation has ended.
-fn schedule(runnable: async_task::Runnable<TaskId>) {
-    // Without a simulation the closure is dropped unrun, and the runnable with it.
-    context::try_with(|core| core.schedule(runnable));
-}
-
-pin_project! {
-    /// The body of every task: polls `future` until it ends or the run loop says it was aborted,
-    /// in which case the future is dropped here, inside the simulation, without being polled
-    /// again.
-    ///
-    /// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and the
-    /// local it is moved into side by side, which doubled every task's allocation. It does not
-    /// store its id either: the run loop makes the task current before polling it.
-    ///
-    /// Being generic, its `poll` is compiled in the crate that spawns, at that crate's
-    /// opt-level (0 in a test build): it reaches the simulation only through plain functions,
-    /// which are compiled, optimized, in simloop.
-    struct RunTask<F> {
-        #[pin]
-        future: Option<F>,
-    }
-}
-
-impl<F: Future> Future for RunTask<F> {
-    type Output = Result<F::Output, JoinError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let result = if current_aborted() {
-            this.future.set(None);
-            Err(JoinError::Cancelled)
-        } else {
-            match this.future.as_mut().as_pin_mut() {
-                Some(inner) => match inner.poll(cx) {
-                    Poll::Ready(output) => Ok(output),
-                    Poll::Pending => return Poll::Pending,
-                },
-                None => Err(JoinError::Cancelled),
-            }
-        };
-        current_finished(result.is_err());
-        // The finished future goes after the task is marked done, as it would at the end of an
-        // `async fn` body.
-        this.future.set(None);
-        Poll::Ready(result)
+        task: Some(task),
     }
 }
 
@@ -287,7 +163,7 @@ impl<F: Future> Future for RunTask<F> {
 #[must_use = "dropping a JoinHandle detaches the task; call `.detach()` to say so"]
 pub struct JoinHandle<T> {
     id: TaskId,
-    task: Option<async_task::FallibleTask<Result<T, JoinError>, TaskId>>,
+    task: Option<JoinTask<T>>,
 }
 
 impl<T> JoinHandle<T> {
@@ -322,7 +198,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        context::with("JoinHandle::abort", |core| core.abort(self.id));
+        rt::abort("JoinHandle::abort", self.id);
     }
 
     /// Lets the task run on with nobody waiting for its result (what dropping the handle does).
@@ -360,10 +236,10 @@ impl<T> Future for JoinHandle<T> {
         match Pin::new(task).poll(cx) {
             Poll::Ready(output) => {
                 self.task = None;
-                Poll::Ready(output.unwrap_or(Err(JoinError::Cancelled)))
+                Poll::Ready(output.flatten().ok_or(JoinError::Cancelled))
             }
             Poll::Pending => {
-                waiting_on_join(id);
+                rt::waiting_for(WaitReason::Join(id));
                 Poll::Pending
             }
         }

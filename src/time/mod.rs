@@ -17,124 +17,18 @@
 //! });
 //! ```
 
-use std::fmt;
 use std::future::Future;
-use std::ops::{Add, AddAssign, Sub};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::runtime::context;
+use crate::rt;
 
-mod radix_heap;
+mod instant;
 mod timeout;
-pub(crate) mod timers;
 
+pub use instant::Instant;
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
-
-/// A point in virtual time: nanoseconds since the simulation started.
-///
-/// `Copy + Ord`; adding a [`Duration`] saturates at the end of representable time instead of
-/// overflowing, and subtracting saturates at the start.
-///
-/// # Examples
-///
-/// ```
-/// use simloop::time::Instant;
-/// use std::time::Duration;
-///
-/// let t = Instant::from_start(Duration::from_millis(1500));
-/// assert_eq!(t.to_string(), "1.500s");
-/// assert_eq!(t + Duration::from_secs(1) - t, Duration::from_secs(1));
-/// assert_eq!(Instant::MAX + Duration::from_secs(1), Instant::MAX);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Instant(u64);
-
-impl Instant {
-    /// The moment the simulation started.
-    pub const START: Instant = Instant(0);
-    /// The last representable instant (about 584 years after the start).
-    pub const MAX: Instant = Instant(u64::MAX);
-
-    /// The instant `offset` after the start (saturating).
-    pub fn from_start(offset: Duration) -> Instant {
-        Instant(duration_to_nanos(offset))
-    }
-
-    /// The instant `nanos` nanoseconds after the start.
-    pub const fn from_nanos(nanos: u64) -> Instant {
-        Instant(nanos)
-    }
-
-    /// Nanoseconds since the start.
-    pub const fn as_nanos(self) -> u64 {
-        self.0
-    }
-
-    /// Time since the simulation started.
-    pub fn since_start(self) -> Duration {
-        Duration::from_nanos(self.0)
-    }
-
-    /// `self + duration`, or `None` past [`Instant::MAX`].
-    pub fn checked_add(self, duration: Duration) -> Option<Instant> {
-        u64::try_from(duration.as_nanos())
-            .ok()
-            .and_then(|nanos| self.0.checked_add(nanos))
-            .map(Instant)
-    }
-
-    /// Time from `earlier` to `self`, zero if `earlier` is later.
-    pub fn saturating_duration_since(self, earlier: Instant) -> Duration {
-        Duration::from_nanos(self.0.saturating_sub(earlier.0))
-    }
-}
-
-fn duration_to_nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
-}
-
-impl Add<Duration> for Instant {
-    type Output = Instant;
-    fn add(self, rhs: Duration) -> Instant {
-        Instant(self.0.saturating_add(duration_to_nanos(rhs)))
-    }
-}
-
-impl AddAssign<Duration> for Instant {
-    fn add_assign(&mut self, rhs: Duration) {
-        *self = *self + rhs;
-    }
-}
-
-impl Sub<Duration> for Instant {
-    type Output = Instant;
-    fn sub(self, rhs: Duration) -> Instant {
-        Instant(self.0.saturating_sub(duration_to_nanos(rhs)))
-    }
-}
-
-impl Sub<Instant> for Instant {
-    type Output = Duration;
-    fn sub(self, rhs: Instant) -> Duration {
-        self.saturating_duration_since(rhs)
-    }
-}
-
-/// Seconds with millisecond precision (`3.000s`), or nanosecond precision when needed
-/// (`0.000250000s`).
-impl fmt::Display for Instant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0 / 1_000_000_000;
-        let nanos = self.0 % 1_000_000_000;
-        if nanos % 1_000_000 == 0 {
-            write!(f, "{secs}.{:03}s", nanos / 1_000_000)
-        } else {
-            write!(f, "{secs}.{nanos:09}s")
-        }
-    }
-}
 
 /// The current virtual time.
 ///
@@ -154,12 +48,9 @@ pub fn now() -> Instant {
 }
 
 /// The clock of the simulation on this thread, or a panic that names `what`.
-///
-/// A plain function for generic callers such as `Timeout<F>`, whose code is compiled in the
-/// user's crate (unoptimized in a test build): the lookup is compiled here.
 #[track_caller]
 fn clock_ns(what: &'static str) -> u64 {
-    context::with(what, |core| core.now_ns())
+    rt::now_ns(what)
 }
 
 /// Waits until `duration` of virtual time has passed.
@@ -222,22 +113,14 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[derive(Debug)]
 pub struct Sleep {
     deadline: Instant,
-    state: SleepState,
-}
-
-#[derive(Debug)]
-enum SleepState {
-    New,
-    Waiting(timers::TimerKey),
-    Yielded,
-    Done,
+    timer: rt::SleepTimer,
 }
 
 impl Sleep {
     fn new(deadline: Instant) -> Sleep {
         Sleep {
             deadline,
-            state: SleepState::New,
+            timer: rt::SleepTimer::default(),
         }
     }
 
@@ -248,7 +131,7 @@ impl Sleep {
 
     /// Whether the deadline has passed (the sleep would complete when polled).
     pub fn is_elapsed(&self) -> bool {
-        matches!(self.state, SleepState::Done) || now() >= self.deadline
+        self.timer.is_done() || now() >= self.deadline
     }
 }
 
@@ -257,47 +140,7 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        context::with("simloop::time::sleep", |core| {
-            let now = core.now_ns();
-            match this.state {
-                SleepState::Done => return Poll::Ready(()),
-                SleepState::New if this.deadline.0 <= now => {
-                    // asyncio's sleep(0): re-queue at the tail of the ready set, once.
-                    this.state = SleepState::Yielded;
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
-                SleepState::New => {
-                    this.state = SleepState::Waiting(core.add_timer(this.deadline.0, cx.waker()));
-                }
-                SleepState::Yielded => {
-                    this.state = SleepState::Done;
-                    return Poll::Ready(());
-                }
-                SleepState::Waiting(key) => {
-                    let mut timers = core.timers.borrow_mut();
-                    if !timers.is_pending(key) || this.deadline.0 <= now {
-                        drop(timers);
-                        this.state = SleepState::Done;
-                        return Poll::Ready(());
-                    }
-                    timers.update_waker(key, cx.waker());
-                }
-            }
-            // No wait reason: a task whose timer is pending is never part of a deadlock (the
-            // clock moves on to the timer), and noting one touched the task's record at every
-            // sleep, a cache miss per sleep with a million tasks.
-            Poll::Pending
-        })
-    }
-}
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        if let SleepState::Waiting(key) = self.state {
-            // Take the waker out while the heap is borrowed, drop it after.
-            let waker = context::try_with(|core| core.timers.borrow_mut().cancel(key));
-            drop(waker);
-        }
+        this.timer
+            .poll("simloop::time::sleep", this.deadline.0, cx.waker())
     }
 }

@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 
 use super::{DisplayKind, EventKind, Trace};
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 const PROCESS: u32 = 1;
 
@@ -17,12 +17,8 @@ fn micros(nanos: u64) -> f64 {
     nanos as f64 / 1_000.0
 }
 
-fn track(task: TaskId) -> u64 {
-    if task == TaskId::NONE {
-        0
-    } else {
-        u64::from(task.as_u32()) + 1
-    }
+fn track(task: Option<TaskId>) -> u64 {
+    task.map_or(0, |task| u64::from(task.as_u32()) + 1)
 }
 
 impl Trace {
@@ -63,10 +59,9 @@ impl Trace {
             }
             if !named[index] {
                 named[index] = true;
-                let label = if event.task == TaskId::NONE {
-                    "clock".to_owned()
-                } else {
-                    format!("{} {}", event.task, self.label(event.task))
+                let label = match event.task {
+                    None => "clock".to_owned(),
+                    Some(task) => format!("{task} {}", self.label(task)),
                 };
                 events.push(json!({
                     "name": "thread_name", "ph": "M", "pid": PROCESS, "tid": tid,

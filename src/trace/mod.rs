@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use crate::task::TaskId;
+use crate::id::TaskId;
 use crate::time::Instant;
 
 mod chrome;
@@ -80,8 +80,9 @@ pub struct Event {
     pub time: Instant,
     /// The step (number of polls before this event).
     pub step: u64,
-    /// The task the event belongs to ([`TaskId::NONE`] for the clock itself).
-    pub task: TaskId,
+    /// The task the event belongs to; `None` for the run loop itself (the clock firing a
+    /// timer whose task has ended, say).
+    pub task: Option<TaskId>,
     /// What happened.
     pub kind: EventKind,
 }
@@ -218,6 +219,7 @@ impl Trace {
         self.digest = digest(before, &kind);
         debug_assert_eq!(self.digest, digest_event(before, task, &kind));
         let time = Instant::from_nanos(time_ns);
+        let task = (task != TaskId::NONE).then_some(task);
         if self.level == TraceLevel::Tail && self.events.len() == TAIL_LEN {
             // The tail is full: overwrite the oldest event field by field and let the next one
             // be the oldest.
@@ -264,12 +266,27 @@ impl Trace {
         }
     }
 
-    /// The label of `task` as the text form prints it: its name, or `task-N`.
-    pub fn label(&self, task: TaskId) -> Cow<'_, str> {
-        if task == TaskId::NONE {
+    /// The label of `task` as the text form prints it: its name, `task-N`, or `-` for the run
+    /// loop's own events (an [`Event::task`] of `None`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::task::{spawn_named, TaskId};
+    /// use simloop::{Config, Sim, TraceLevel};
+    ///
+    /// let run = Sim::new(Config::default().with_trace(TraceLevel::Full)).run(async {
+    ///     spawn_named("fetcher", async {}).await.unwrap();
+    /// });
+    /// assert_eq!(run.trace.label(TaskId::MAIN), "main");
+    /// assert_eq!(run.trace.label(TaskId::from_u32(1)), "fetcher");
+    /// assert_eq!(run.trace.label(None), "-");
+    /// ```
+    pub fn label(&self, task: impl Into<Option<TaskId>>) -> Cow<'_, str> {
+        let Some(task) = task.into() else {
             return Cow::Borrowed("-");
-        }
-        match crate::runtime::tasks::name_in(&self.labels, task) {
+        };
+        match name_in(&self.labels, task) {
             Some(name) => Cow::Borrowed(name),
             None => Cow::Owned(format!("task-{}", task.0)),
         }
@@ -418,38 +435,10 @@ fn drop_inline(kind: EventKind) {
     }
 }
 
-/// Records a user line in the current simulation's trace.
-#[doc(hidden)]
-pub fn log_line(text: String) {
-    crate::runtime::context::with("simloop::log!", |core| {
-        core.record(EventKind::Log(text));
-    });
-}
-
-/// Records a line in the simulation's trace, stamped with virtual time and the current task.
-///
-/// It takes `format!` arguments. The line shows in [`Trace::text`], [`Trace::user_lines`] and
-/// the "last events" of a failure report.
-///
-/// # Panics
-///
-/// Outside a simulation.
-///
-/// # Examples
-///
-/// ```
-/// use simloop::{Config, Sim, TraceLevel};
-///
-/// let run = Sim::new(Config::default().with_trace(TraceLevel::Full)).run(async {
-///     simloop::log!("answer = {}", 42);
-/// });
-/// assert!(run.trace.user_lines().contains("log: answer = 42"));
-/// ```
-#[macro_export]
-macro_rules! log {
-    ($($arg:tt)*) => {
-        $crate::trace::log_line(::std::format!($($arg)*))
-    };
+/// The name of `id` in `names`, a list sorted by id.
+pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str>> {
+    let index = names.binary_search_by_key(&id, |(task, _)| *task).ok()?;
+    Some(&names[index].1)
 }
 
 #[cfg(test)]

@@ -98,6 +98,9 @@ pub(crate) struct Disk {
     pub(crate) object: Rc<str>,
 }
 
+/// The disk lives as long as its simulation.
+impl crate::rt::Extension for Disk {}
+
 /// The kind of a disk operation, for its injected failure.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::message::{NetError, Request, Response};
 use super::state::{ConnState, HostId, Net, Reply, Sent};
-use crate::runtime::context;
+use crate::rt;
 use crate::sim::note;
 use crate::time::{sleep, timeout};
 
@@ -21,7 +21,7 @@ async fn await_reply(reply: &Rc<Reply>) -> Response {
     poll_fn(|cx| match reply.take(cx.waker()) {
         Some(response) => Poll::Ready(response),
         None => {
-            context::waiting_on(reply);
+            rt::waiting_on(reply);
             Poll::Pending
         }
     })

@@ -13,8 +13,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::message::{NetError, Request, Response};
-use crate::runtime::context;
-use crate::runtime::tasks::{TaskState, WaitTarget};
+use crate::rt::{self, Extension, WaitTarget};
 use crate::sim::{chance, note, FaultMix, Latency, Setup};
 use crate::task::TaskId;
 
@@ -175,6 +174,10 @@ pub(crate) struct Net {
     pub(crate) object: Rc<str>,
 }
 
+/// The network lives as long as its simulation; crashes and partitions show in the trace, not
+/// in the report's world section.
+impl Extension for Net {}
+
 impl Net {
     pub(crate) fn new(setup: &Setup) -> Net {
         Net {
@@ -329,7 +332,7 @@ impl Net {
         conn: Option<&ConnState>,
         label: &Rc<str>,
     ) -> Exchange {
-        let mut arrival_ns = context::with("simloop::net", |core| core.now_ns()) + draw.forward_ns;
+        let mut arrival_ns = rt::now_ns("simloop::net") + draw.forward_ns;
         if let Some(conn) = conn {
             // A nanosecond apart at least: messages due at one instant would be handed to the
             // scheduler together, and it may run them in any order.
@@ -420,12 +423,7 @@ impl Net {
         let mut inner = self.inner.borrow_mut();
         let entry = &mut inner.hosts[host];
         if entry.tasks.len() >= entry.prune_at {
-            context::with("simloop::net", |core| {
-                let tasks = core.tasks.borrow();
-                entry
-                    .tasks
-                    .retain(|&id| tasks.state(id) == Some(TaskState::Pending));
-            });
+            entry.tasks.retain(|&id| rt::is_pending("simloop::net", id));
             entry.prune_at = (entry.tasks.len() * 2).max(32);
         }
         entry.tasks.push(task);
@@ -441,11 +439,9 @@ impl Net {
             entry.listener = None;
             std::mem::take(&mut entry.tasks)
         };
-        context::with("simloop::net::crash", |core| {
-            for task in tasks {
-                core.abort(task);
-            }
-        });
+        for task in tasks {
+            rt::abort("simloop::net::crash", task);
+        }
     }
 
     pub(crate) fn restart(&self, host: HostId) {

@@ -1,7 +1,7 @@
 //! How many times each task has been polled: what `Run::task_steps` reports, what a sweep's
 //! hints are built from, and what schedulers that weigh tasks by their remaining work read.
 
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 /// How many picks are buffered before they are counted.
 const BATCH: usize = 1024;

@@ -1,60 +1,63 @@
-//! The state of one running simulation, shared through the thread-local context.
+//! The state of one running simulation, shared through the thread-local context. Its fields
+//! are private to the engine: everything else goes through the functions of `rt/mod.rs`.
 //!
 //! Every field sits in its own `Cell`/`RefCell` and no method holds a borrow while it wakes a
 //! task or runs user code, because a wake re-enters the ready set.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 
 use async_task::Runnable;
-use rand_chacha::ChaCha8Rng;
 
+use super::extensions::{Extension, Extensions, RunInfo};
 use super::ready::{Entry, ReadySet};
 use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
-use crate::random::{stream, Stream};
-use crate::task::TaskId;
-use crate::time::timers::{TimerHeap, TimerKey};
+use super::timers::{TimerHeap, TimerKey};
+use super::Settings;
+use crate::id::TaskId;
+use crate::rng::{stream, SimRng, Stream};
 use crate::trace::{EventKind, Trace, TraceLevel};
 
 /// Why a run must stop that the task it happened in cannot report by returning.
-pub(crate) enum Pending {
+pub(super) enum Pending {
     TaskLimit { limit: usize },
 }
 
-pub(crate) struct Core {
-    pub(crate) seed: u64,
-    pub(crate) max_tasks: usize,
-    pub(crate) clock_ns: Cell<u64>,
-    pub(crate) step: Cell<u64>,
+pub(super) struct Core {
+    pub(super) seed: u64,
+    pub(super) max_tasks: usize,
+    pub(super) clock_ns: Cell<u64>,
+    pub(super) step: Cell<u64>,
     /// The task being polled, or `TaskId::NONE` while the run loop itself works.
-    pub(crate) current: Cell<TaskId>,
+    pub(super) current: Cell<TaskId>,
     /// Set by the run loop before it polls an aborted task, read by the task's wrapper.
-    pub(crate) aborting: Cell<bool>,
+    pub(super) aborting: Cell<bool>,
     /// True while pending tasks are being dropped at the end of a run.
-    pub(crate) tearing_down: Cell<bool>,
-    pub(crate) main_queued: Cell<bool>,
-    pub(crate) ready: RefCell<ReadySet>,
-    pub(crate) timers: RefCell<TimerHeap>,
-    pub(crate) tasks: RefCell<TaskTable>,
-    pub(crate) trace: RefCell<Trace>,
+    pub(super) tearing_down: Cell<bool>,
+    pub(super) main_queued: Cell<bool>,
+    pub(super) ready: RefCell<ReadySet>,
+    pub(super) timers: RefCell<TimerHeap>,
+    pub(super) tasks: RefCell<TaskTable>,
+    pub(super) trace: RefCell<Trace>,
     /// The trace's level, fixed for the run: checked before an event is even built.
-    pub(crate) trace_level: TraceLevel,
-    pub(crate) user_rng: RefCell<ChaCha8Rng>,
-    pub(crate) pending_failure: RefCell<Option<Pending>>,
-    pub(crate) extensions: super::extensions::Extensions,
-    /// The simulated world's settings, read when `sim` first needs them.
-    pub(crate) world: crate::sim::WorldConfig,
+    pub(super) trace_level: TraceLevel,
+    pub(super) user_rng: RefCell<SimRng>,
+    pub(super) pending_failure: RefCell<Option<Pending>>,
+    pub(super) extensions: Extensions,
+    /// The driver's configuration, opaque here: extensions read their part of it.
+    pub(super) config: Rc<dyn Any>,
 }
 
 impl Core {
-    pub(crate) fn new(config: &crate::Config, main_site: &'static Location<'static>) -> Core {
+    pub(super) fn new(settings: &Settings, main_site: &'static Location<'static>) -> Core {
         let mut tasks = TaskTable::default();
         tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
         Core {
-            seed: config.seed,
-            max_tasks: config.max_tasks,
+            seed: settings.seed,
+            max_tasks: settings.max_tasks,
             clock_ns: Cell::new(0),
             step: Cell::new(0),
             current: Cell::new(TaskId::NONE),
@@ -64,32 +67,32 @@ impl Core {
             ready: RefCell::default(),
             timers: RefCell::default(),
             tasks: RefCell::new(tasks),
-            trace: RefCell::new(Trace::new(config.trace)),
-            trace_level: config.trace,
-            user_rng: RefCell::new(stream(config.seed, Stream::User)),
+            trace: RefCell::new(Trace::new(settings.trace)),
+            trace_level: settings.trace,
+            user_rng: RefCell::new(SimRng::new(stream(settings.seed, Stream::User))),
             pending_failure: RefCell::new(None),
-            extensions: Default::default(),
-            world: config.world.clone(),
+            extensions: Extensions::default(),
+            config: Rc::clone(&settings.config),
         }
     }
 
     /// Records an event for the current task at the current time and step.
     #[inline(always)]
-    pub(crate) fn record(&self, kind: EventKind) {
+    pub(super) fn record(&self, kind: EventKind) {
         self.record_for(self.current.get(), kind);
     }
 
     /// Records an event for `task`. Inlined down to the level check, so that with the trace
     /// off the event is not even built.
     #[inline(always)]
-    pub(crate) fn record_for(&self, task: TaskId, kind: EventKind) {
+    pub(super) fn record_for(&self, task: TaskId, kind: EventKind) {
         self.record_with(task, move || kind);
     }
 
     /// Records the event `kind` builds for `task`: what the hot paths use, so that the event is
     /// built inside the trace (see [`Trace::record_with`]).
     #[inline(always)]
-    pub(crate) fn record_with(&self, task: TaskId, kind: impl FnOnce() -> EventKind) {
+    pub(super) fn record_with(&self, task: TaskId, kind: impl FnOnce() -> EventKind) {
         if self.tracing() {
             self.trace
                 .borrow_mut()
@@ -100,7 +103,7 @@ impl Core {
     /// [`record_with`](Core::record_with) for a caller that computes the event's digest itself
     /// (see [`Trace::record_digested`]).
     #[inline(always)]
-    pub(crate) fn record_digested(
+    pub(super) fn record_digested(
         &self,
         task: TaskId,
         kind: impl FnOnce() -> EventKind,
@@ -119,16 +122,16 @@ impl Core {
 
     /// Whether the trace records anything (its level is not `Off`).
     #[inline(always)]
-    pub(crate) fn tracing(&self) -> bool {
+    pub(super) fn tracing(&self) -> bool {
         self.trace_level != TraceLevel::Off
     }
 
-    pub(crate) fn current_task_label(&self) -> String {
+    pub(super) fn current_task_label(&self) -> String {
         self.tasks.borrow().label(self.current.get())
     }
 
     /// Makes a spawned task ready; called by async-task when a task's waker fires.
-    pub(crate) fn schedule(&self, runnable: Runnable<TaskId>) {
+    pub(super) fn schedule(&self, runnable: Runnable<TaskId>) {
         let target = *runnable.metadata();
         let by = self.current.get();
         if by != TaskId::NONE && by != target {
@@ -137,7 +140,7 @@ impl Core {
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
-    pub(crate) fn schedule_main(&self) {
+    pub(super) fn schedule_main(&self) {
         if self.main_queued.replace(true) {
             return;
         }
@@ -151,7 +154,7 @@ impl Core {
     }
 
     /// Registers a new task; `None` (and a pending failure) once `max_tasks` is reached.
-    pub(crate) fn add_task(
+    pub(super) fn add_task(
         &self,
         name: Option<Rc<str>>,
         site: &'static Location<'static>,
@@ -166,7 +169,7 @@ impl Core {
         Some(tasks.insert(name, site, self.current.get()))
     }
 
-    pub(crate) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
+    pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
         let mut tasks = self.tasks.borrow_mut();
         // A task spawned while the run is being torn down is dropped without running.
         tasks.start(id, runnable.waker(), self.tearing_down.get());
@@ -179,7 +182,7 @@ impl Core {
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 
-    pub(crate) fn finish_task(&self, id: TaskId, cancelled: bool) {
+    pub(super) fn finish_task(&self, id: TaskId, cancelled: bool) {
         let state = if cancelled {
             TaskState::Cancelled
         } else {
@@ -191,7 +194,7 @@ impl Core {
     }
 
     /// Asks for `target` to be dropped at its next scheduling point.
-    pub(crate) fn abort(&self, target: TaskId) {
+    pub(super) fn abort(&self, target: TaskId) {
         let Some(waker) = self.tasks.borrow_mut().abort(target) else {
             return;
         };
@@ -202,7 +205,7 @@ impl Core {
     }
 
     /// Notes what the current task waits on, for deadlock reports.
-    pub(crate) fn set_waiting_on(&self, reason: WaitReason) {
+    pub(super) fn set_waiting_on(&self, reason: WaitReason) {
         let current = self.current.get();
         self.tasks.borrow_mut().set_waiting_on(current, reason);
     }
@@ -210,7 +213,7 @@ impl Core {
     /// Notes that the current task waits on the primitive at `identity`; `target` makes the
     /// handle the task table keeps, called only if the task did not already wait on it.
     #[inline]
-    pub(crate) fn set_waiting_on_target(
+    pub(super) fn set_waiting_on_target(
         &self,
         identity: *const (),
         target: impl FnOnce() -> Rc<dyn WaitTarget>,
@@ -221,13 +224,28 @@ impl Core {
             .set_waiting_on_target(current, identity, target);
     }
 
-    pub(crate) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {
+    pub(super) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {
         self.timers
             .borrow_mut()
             .insert(deadline_ns, waker.clone(), self.current.get())
     }
 
-    pub(crate) fn now_ns(&self) -> u64 {
+    pub(super) fn now_ns(&self) -> u64 {
         self.clock_ns.get()
+    }
+
+    /// Whether `task` is still pending.
+    pub(super) fn is_pending(&self, task: TaskId) -> bool {
+        self.tasks.borrow().state(task) == Some(TaskState::Pending)
+    }
+
+    /// The extension `T`, made by `make` on first use.
+    pub(super) fn extension<T: Extension>(&self, make: impl FnOnce(RunInfo<'_>) -> T) -> Rc<T> {
+        self.extensions.get_or_insert_with(|| {
+            make(RunInfo {
+                seed: self.seed,
+                config: &*self.config,
+            })
+        })
     }
 }

@@ -1,12 +1,11 @@
 //! The task table: one record per task ever spawned in a run, indexed by [`TaskId`].
 
-use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
 use std::task::Waker;
 
-use super::spare;
-use crate::task::TaskId;
+use super::recycle;
+use crate::id::{TaskId, TaskInfo, TaskSteps};
 
 /// Something a blocked task waits on, described for deadlock reports.
 ///
@@ -128,7 +127,7 @@ pub(crate) struct TaskTable {
     names: Vec<(TaskId, Rc<str>)>,
 }
 
-/// A dropped table's emptied buffers, kept for the next one (see [`spare`]).
+/// A dropped table's emptied buffers, kept for the next one (see [`recycle`]).
 struct Buffers {
     records: Vec<TaskRecord>,
     states: Vec<TaskState>,
@@ -139,12 +138,12 @@ struct Buffers {
 }
 
 thread_local! {
-    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+    static SPARE: recycle::Slot<Buffers> = const { recycle::Slot::new(None) };
 }
 
 impl Default for TaskTable {
     fn default() -> TaskTable {
-        let buffers = spare::take(&SPARE).unwrap_or(Buffers {
+        let buffers = recycle::take(&SPARE).unwrap_or(Buffers {
             records: Vec::new(),
             states: Vec::new(),
             flags: Vec::new(),
@@ -181,7 +180,7 @@ impl Drop for TaskTable {
         buffers.waits.clear();
         buffers.free_waits.clear();
         buffers.names.clear();
-        spare::keep(&SPARE, buffers, |buffers| buffers.records.capacity());
+        recycle::keep(&SPARE, buffers, |buffers| buffers.records.capacity());
     }
 }
 
@@ -220,7 +219,7 @@ impl TaskTable {
     /// The name `id` was spawned with, if any.
     #[inline]
     pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {
-        name_in(&self.names, id)
+        crate::trace::name_in(&self.names, id)
     }
 
     /// Records the waker that can schedule `id`, and whether it starts out aborted.
@@ -418,65 +417,6 @@ fn push_decimal(text: &mut String, number: u32) {
     }
     for &digit in &digits[at..] {
         text.push(char::from(digit));
-    }
-}
-
-/// The name of `id` in `names`, a list sorted by id.
-pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str>> {
-    let index = names.binary_search_by_key(&id, |(task, _)| *task).ok()?;
-    Some(&names[index].1)
-}
-
-/// How much one task ran in a run, and who spawned it: what strategies that weigh tasks by the
-/// work they have left learn from earlier runs of a sweep.
-///
-/// # Examples
-///
-/// ```
-/// use simloop::task::{spawn, yield_now, TaskId};
-/// use simloop::{Config, Sim};
-///
-/// let run = Sim::new(Config::default()).run(async {
-///     spawn(async { yield_now().await }).await.unwrap();
-/// });
-/// assert_eq!(run.task_steps.len(), 2); // main and the spawned task
-/// assert_eq!(run.task_steps[1].parent, Some(TaskId::MAIN));
-/// assert_eq!(run.task_steps[1].polls, 2); // once to the yield, once to the end
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TaskSteps {
-    /// The task that spawned it (`None` for `main`).
-    pub parent: Option<TaskId>,
-    /// How many steps polled it.
-    pub polls: u32,
-}
-
-/// Who a task is: its id, name and the place it was spawned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskInfo {
-    /// The task's id, unique within one run; `main` is `#0`.
-    pub id: TaskId,
-    /// The name given to [`spawn_named`](crate::task::spawn_named), or `main`.
-    pub name: Option<String>,
-    /// `file:line:column` of the `spawn` call.
-    pub spawned_at: String,
-}
-
-impl fmt::Display for TaskInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "`{name}` ({}", self.id)?,
-            None => write!(f, "{}", self.id)?,
-        }
-        if !self.spawned_at.is_empty() {
-            let sep = if self.name.is_some() { ", " } else { " (" };
-            write!(f, "{sep}spawned at {})", self.spawned_at)
-        } else if self.name.is_some() {
-            write!(f, ")")
-        } else {
-            Ok(())
-        }
     }
 }
 

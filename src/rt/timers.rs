@@ -5,11 +5,11 @@
 //! stale heap entry is recognised (its sequence number no longer matches the slot's) and dropped
 //! when it reaches the top. The clock therefore never jumps to a cancelled deadline.
 
-use std::task::Waker;
+use std::task::{Poll, Waker};
 
 use super::radix_heap::RadixHeap;
-use crate::runtime::spare;
-use crate::task::TaskId;
+use super::recycle;
+use crate::id::TaskId;
 
 /// A registered timer as the heap holds it: which slot, and the registration number that must
 /// still occupy the slot for the entry to be live.
@@ -50,7 +50,7 @@ pub(crate) struct TimerHeap {
     next_seq: u64,
 }
 
-/// A dropped heap's emptied buffers, kept for the next one (see [`spare`]).
+/// A dropped heap's emptied buffers, kept for the next one (see [`recycle`]).
 struct Buffers {
     heap: RadixHeap<Entry>,
     slots: Vec<Slot>,
@@ -58,12 +58,12 @@ struct Buffers {
 }
 
 thread_local! {
-    static SPARE: spare::Slot<Buffers> = const { spare::Slot::new(None) };
+    static SPARE: recycle::Slot<Buffers> = const { recycle::Slot::new(None) };
 }
 
 impl Default for TimerHeap {
     fn default() -> TimerHeap {
-        let buffers = spare::take(&SPARE).unwrap_or_else(|| Buffers {
+        let buffers = recycle::take(&SPARE).unwrap_or_else(|| Buffers {
             heap: RadixHeap::default(),
             slots: Vec::new(),
             free: Vec::new(),
@@ -84,10 +84,10 @@ impl Drop for TimerHeap {
             slots: std::mem::take(&mut self.slots),
             free: std::mem::take(&mut self.free),
         };
-        buffers.heap.clear(spare::LIMIT);
+        buffers.heap.clear(recycle::LIMIT);
         buffers.slots.clear();
         buffers.free.clear();
-        spare::keep(&SPARE, buffers, |buffers| buffers.slots.capacity());
+        recycle::keep(&SPARE, buffers, |buffers| buffers.slots.capacity());
     }
 }
 
@@ -177,5 +177,74 @@ impl TimerHeap {
         self.slots
             .get_mut(key.slot as usize)
             .filter(|slot| slot.seq == key.seq)
+    }
+}
+/// The engine's side of a `Sleep`: where its timer stands. Dropping it cancels the timer, so
+/// the clock never stops at a deadline nobody waits for.
+#[derive(Debug, Default)]
+pub(crate) struct SleepTimer {
+    state: SleepState,
+}
+
+#[derive(Debug, Default)]
+enum SleepState {
+    #[default]
+    New,
+    Waiting(TimerKey),
+    Yielded,
+    Done,
+}
+
+impl SleepTimer {
+    /// Whether the sleep has completed.
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.state, SleepState::Done)
+    }
+
+    /// Polls a sleep until `deadline_ns`: one look at the simulation a poll.
+    #[track_caller]
+    pub(crate) fn poll(&mut self, what: &'static str, deadline_ns: u64, waker: &Waker) -> Poll<()> {
+        super::context::with(what, |core| {
+            let now = core.now_ns();
+            match self.state {
+                SleepState::Done => return Poll::Ready(()),
+                SleepState::New if deadline_ns <= now => {
+                    // asyncio's sleep(0): re-queue at the tail of the ready set, once.
+                    self.state = SleepState::Yielded;
+                    waker.wake_by_ref();
+                    return Poll::Pending;
+                }
+                SleepState::New => {
+                    self.state = SleepState::Waiting(core.add_timer(deadline_ns, waker));
+                }
+                SleepState::Yielded => {
+                    self.state = SleepState::Done;
+                    return Poll::Ready(());
+                }
+                SleepState::Waiting(key) => {
+                    let mut timers = core.timers.borrow_mut();
+                    if !timers.is_pending(key) || deadline_ns <= now {
+                        drop(timers);
+                        self.state = SleepState::Done;
+                        return Poll::Ready(());
+                    }
+                    timers.update_waker(key, waker);
+                }
+            }
+            // No wait reason: a task whose timer is pending is never part of a deadlock (the
+            // clock moves on to the timer), and noting one would touch the task's record at
+            // every sleep, a cache miss per sleep with a million tasks.
+            Poll::Pending
+        })
+    }
+}
+
+impl Drop for SleepTimer {
+    fn drop(&mut self) {
+        if let SleepState::Waiting(key) = self.state {
+            // Take the waker out while the heap is borrowed, drop it after.
+            let waker = super::context::try_with(|core| core.timers.borrow_mut().cancel(key));
+            drop(waker);
+        }
     }
 }

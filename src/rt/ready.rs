@@ -9,8 +9,8 @@ use std::collections::VecDeque;
 
 use async_task::Runnable;
 
-use super::spare;
-use crate::task::TaskId;
+use super::recycle;
+use crate::id::TaskId;
 
 /// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
 pub(crate) enum Entry {
@@ -99,14 +99,14 @@ pub(crate) struct ReadySet {
 }
 
 thread_local! {
-    /// A dropped ready set's emptied buffer, for the next one (see [`spare`]).
-    static SPARE: spare::Slot<VecDeque<Slot>> = const { spare::Slot::new(None) };
+    /// A dropped ready set's emptied buffer, for the next one (see [`recycle`]).
+    static SPARE: recycle::Slot<VecDeque<Slot>> = const { recycle::Slot::new(None) };
 }
 
 impl Default for ReadySet {
     fn default() -> ReadySet {
         ReadySet {
-            slots: spare::take(&SPARE).unwrap_or_default(),
+            slots: recycle::take(&SPARE).unwrap_or_default(),
             live: 0,
             arrivals: 0,
         }
@@ -117,7 +117,7 @@ impl Drop for ReadySet {
     fn drop(&mut self) {
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
-        spare::keep(&SPARE, slots, VecDeque::capacity);
+        recycle::keep(&SPARE, slots, VecDeque::capacity);
     }
 }
 
@@ -360,9 +360,7 @@ impl ReadyView<'_> {
         self.step
     }
 
-    /// How many steps have polled `task` so far in this run (0 for a task not polled yet, and
-    /// always 0 for a scheduler whose [`reads_polls`](crate::scheduler::Scheduler::reads_polls)
-    /// says `false`).
+    /// How many steps have polled `task` so far in this run (0 for a task not polled yet).
     ///
     /// # Examples
     ///

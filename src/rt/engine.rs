@@ -1,0 +1,326 @@
+//! [`Engine`]: the driver's handle on one run. The driver (`runtime`) decides *what* happens
+//! next (whom the scheduler picks, when a limit ends the run, what a failure says); the engine
+//! does it (takes the entry, polls it inside the simulation, moves the clock, tears down).
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use super::context::{self, Installed};
+use super::core::{Core, Pending};
+use super::polls::PollCounts;
+use super::ready::{Entry, ReadyTask, ReadyView};
+use super::tasks::TaskState;
+use super::timers::Fired;
+use super::Settings;
+use crate::id::{TaskId, TaskInfo, TaskSteps};
+use crate::time::Instant;
+use crate::trace::{EventKind, Trace};
+
+/// The main future as the engine polls it: in place, so that it may borrow from the caller
+/// of `Sim::run`, with its output kept aside by the driver.
+///
+/// Behind `dyn` so that the run loop is not generic: a generic loop would be compiled in the
+/// crate that calls `Sim::run`, at that crate's opt-level.
+pub(crate) trait MainPoll {
+    /// Polls the main future once; `Ready` once its output is stored.
+    fn poll_main(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Drops the main future (its output, if any, stays).
+    fn drop_future(&mut self);
+}
+
+/// What one poll came to.
+pub(crate) enum Polled {
+    /// The task returned `Pending`, or a spawned task ended (its handle has its output).
+    Pending,
+    /// The main future returned its output.
+    MainDone,
+    /// The task panicked.
+    Panicked(Box<dyn Any + Send>),
+    /// A limit was reached inside the poll: `max_tasks` was, with this limit.
+    TaskLimit(usize),
+}
+
+/// Why the clock could not move.
+pub(crate) enum ClockStop {
+    /// Nothing is ready and no timer is pending.
+    Deadlock,
+    /// The next deadline lies past the run's time limit.
+    TimeLimit,
+}
+
+/// The entry the engine took for the next step, and what the choice was among.
+pub(crate) struct Taken {
+    entry: Entry,
+    /// The task that will run.
+    pub(crate) task: TaskId,
+    /// When several tasks were ready: the oldest, and the one chosen.
+    pub(crate) choice: Option<(ReadyTask, ReadyTask)>,
+}
+
+/// One run's engine, installed as this thread's simulation until [`Engine::finish`].
+pub(crate) struct Engine {
+    core: Rc<Core>,
+    waker: Waker,
+    polls: PollCounts,
+    fired: Vec<Fired>,
+    installed: Option<Installed>,
+}
+
+/// Wakes the main future by putting it in the ready set of the simulation on this thread.
+struct MainWaker;
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        context::try_with(|core| core.schedule_main());
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        context::try_with(|core| core.schedule_main());
+    }
+}
+
+/// What is left of a run once the engine is done with it.
+pub(crate) struct Finished {
+    pub(crate) trace: Trace,
+    pub(crate) elapsed: Duration,
+    pub(crate) steps: u64,
+}
+
+impl Engine {
+    /// Installs a new simulation on this thread, with the main future (spawned at `main_site`)
+    /// ready. `live_polls` keeps poll counts current at every step, for schedulers that read
+    /// them through the ready view; otherwise they are counted in batches.
+    ///
+    /// # Panics
+    ///
+    /// Inside another simulation.
+    pub(crate) fn start(
+        settings: &Settings,
+        main_site: &'static Location<'static>,
+        live_polls: bool,
+    ) -> Engine {
+        let core = Rc::new(Core::new(settings, main_site));
+        let installed = Installed::new(Rc::clone(&core));
+        core.schedule_main();
+        Engine {
+            core,
+            waker: Waker::from(Arc::new(MainWaker)),
+            polls: PollCounts::new(live_polls),
+            fired: Vec::new(),
+            installed: Some(installed),
+        }
+    }
+
+    /// Steps taken so far.
+    pub(crate) fn step(&self) -> u64 {
+        self.core.step.get()
+    }
+
+    /// Whether no task is ready.
+    pub(crate) fn nothing_ready(&self) -> bool {
+        self.core.ready.borrow().is_empty()
+    }
+
+    /// Takes the entry to run next: the only ready one, or the one `choose` picks from a view
+    /// of the ready set. Records the poll and counts it.
+    pub(crate) fn take<E>(
+        &mut self,
+        previous: Option<TaskId>,
+        choose: impl FnOnce(&ReadyView<'_>) -> Result<ReadyTask, E>,
+    ) -> Result<Taken, E> {
+        let core = &*self.core;
+        let mut ready = core.ready.borrow_mut();
+        let count = ready.len();
+        let (entry, choice) = if count == 1 {
+            // No choice to make: the task that has been ready longest is the only one.
+            (ready.take_only(), None)
+        } else {
+            let view = ready.view(previous, core.step.get(), self.polls.live());
+            let oldest = view.oldest();
+            let chosen = choose(&view)?;
+            (ready.take(chosen.slot), Some((oldest, chosen)))
+        };
+        drop(ready);
+        let task = entry.task();
+        self.polls.count(task);
+        let ready = count as u32;
+        core.record_with(task, move || EventKind::Poll { ready });
+        Ok(Taken {
+            entry,
+            task,
+            choice,
+        })
+    }
+
+    /// Polls the taken entry once, as step number `step() + 1`, catching a panic.
+    pub(crate) fn poll(&mut self, taken: Taken, main: &mut dyn MainPoll) -> Polled {
+        let core = &*self.core;
+        let task = taken.task;
+        core.step.set(core.step.get() + 1);
+        let polled = match taken.entry {
+            Entry::Main => {
+                core.main_queued.set(false);
+                self.enter(task);
+                let mut cx = Context::from_waker(&self.waker);
+                match catch_unwind(AssertUnwindSafe(|| main.poll_main(&mut cx))) {
+                    Ok(Poll::Ready(())) => Ok(true),
+                    Ok(Poll::Pending) => Ok(false),
+                    Err(payload) => Err(payload),
+                }
+            }
+            Entry::Task(runnable) => {
+                self.enter(task);
+                catch_unwind(AssertUnwindSafe(|| runnable.run())).map(|_| false)
+            }
+        };
+        core.current.set(TaskId::NONE);
+        match polled {
+            Ok(true) => {
+                main.drop_future();
+                core.record_for(task, EventKind::Done { cancelled: false });
+                core.tasks.borrow_mut().finish(task, TaskState::Finished);
+                Polled::MainDone
+            }
+            Ok(false) => Polled::Pending,
+            Err(payload) => match core.pending_failure.borrow_mut().take() {
+                Some(Pending::TaskLimit { limit }) => Polled::TaskLimit(limit),
+                None => Polled::Panicked(payload),
+            },
+        }
+    }
+
+    /// Makes `task` the current one and tells its wrapper whether it was aborted.
+    fn enter(&self, task: TaskId) {
+        let core = &*self.core;
+        core.current.set(task);
+        let aborted = core.tasks.borrow_mut().enter(task);
+        core.aborting.set(aborted);
+    }
+
+    /// Nothing is ready: moves the clock to the next deadline (at most `max_ns`) and fires
+    /// every timer due then, in registration order.
+    pub(crate) fn advance_clock(&mut self, max_ns: u64) -> Result<(), ClockStop> {
+        let core = &*self.core;
+        let next = core.timers.borrow_mut().next_deadline();
+        let Some(deadline_ns) = next else {
+            return Err(ClockStop::Deadlock);
+        };
+        if deadline_ns > max_ns {
+            return Err(ClockStop::TimeLimit);
+        }
+        core.clock_ns.set(deadline_ns.max(core.now_ns()));
+        core.timers
+            .borrow_mut()
+            .fire_due(core.now_ns(), &mut self.fired);
+        for fired in self.fired.drain(..) {
+            core.record_with(fired.owner, || EventKind::TimerFired);
+            fired.waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Drops every pending task in creation order (all of them aborted), running their
+    /// destructors inside the simulation; returns the ones that were still pending.
+    pub(crate) fn tear_down(&mut self) -> Vec<TaskInfo> {
+        let core = &*self.core;
+        core.tearing_down.set(true);
+        let leaked: Vec<TaskInfo> = {
+            let tasks = core.tasks.borrow();
+            tasks
+                .pending_ids()
+                .filter(|&id| id != TaskId::MAIN)
+                .map(|id| tasks.info(id))
+                .collect()
+        };
+        // Drain ready entries queued by the main future's destructor or earlier steps.
+        loop {
+            let wakers = core.tasks.borrow_mut().abort_all_pending();
+            for waker in wakers {
+                waker.wake();
+            }
+            let mut entries = core.ready.borrow_mut().drain();
+            if entries.is_empty() {
+                break;
+            }
+            entries.sort_by_key(Entry::task);
+            for entry in entries {
+                if let Entry::Task(runnable) = entry {
+                    let task = *runnable.metadata();
+                    core.current.set(task);
+                    core.aborting.set(true);
+                    // A destructor that panics while the run is torn down cannot change the
+                    // outcome any more; the task is gone either way.
+                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+                    core.current.set(TaskId::NONE);
+                }
+            }
+        }
+        // Timers and stored wakers may still reference tasks; release them inside the context.
+        let timers = std::mem::take(&mut *core.timers.borrow_mut());
+        drop(timers);
+        leaked
+    }
+
+    // ---- What a failure report reads. ----
+
+    /// The run's seed.
+    pub(crate) fn seed(&self) -> u64 {
+        self.core.seed
+    }
+
+    /// The virtual time now.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_nanos(self.core.now_ns())
+    }
+
+    /// Who `task` is.
+    pub(crate) fn task_info(&self, task: TaskId) -> TaskInfo {
+        self.core.tasks.borrow().info(task)
+    }
+
+    /// Every pending task, with what it waits on when that is known.
+    pub(crate) fn blocked(&self) -> Vec<(TaskInfo, Option<String>)> {
+        let tasks = self.core.tasks.borrow();
+        tasks
+            .pending_ids()
+            .map(|id| (tasks.info(id), tasks.describe_wait(id)))
+            .collect()
+    }
+
+    /// The last `count` events of the trace, as text.
+    pub(crate) fn tail_lines(&self, count: usize) -> Vec<String> {
+        let mut trace = self.core.trace.borrow_mut();
+        trace.labels = self.core.tasks.borrow().labels();
+        trace.tail_lines(count)
+    }
+
+    /// What the extensions (the simulated world) have to say in a report.
+    pub(crate) fn world_lines(&self) -> Vec<String> {
+        self.core.extensions.report_lines()
+    }
+
+    /// Every task's parent and poll count so far, indexed by task id.
+    pub(crate) fn task_steps(&mut self) -> Vec<TaskSteps> {
+        self.core.tasks.borrow().steps(self.polls.all())
+    }
+
+    /// Ends the run: takes the trace, drops the extensions and uninstalls the simulation.
+    pub(crate) fn finish(mut self) -> Finished {
+        let core = &*self.core;
+        let mut trace = std::mem::take(&mut *core.trace.borrow_mut());
+        trace.labels = core.tasks.borrow().labels();
+        let finished = Finished {
+            trace,
+            elapsed: Duration::from_nanos(core.now_ns()),
+            steps: core.step.get(),
+        };
+        core.extensions.clear();
+        drop(self.installed.take());
+        finished
+    }
+}

@@ -1,0 +1,194 @@
+//! The engine: every piece of mechanism behind one closed, crate-internal interface.
+//!
+//! This directory holds the running simulation's state ([`core`], private fields), the one
+//! thread-local that reaches it ([`context`]), the ready set and the view schedulers get, the
+//! task table, the timer heap, the async-task glue, per-run extensions and the buffers kept
+//! between runs. It imports only plain data from the rest of the crate (`id`, `rng`, `trace`,
+//! `time::Instant`).
+//!
+//! Everything else is a client, through exactly two doors, both listed in this file:
+//!
+//! - **the facade functions** below (`now_ns`, `spawn`, `abort`, `record_op`, ...), which the
+//!   user-facing modules (`task`, `time`, `sync`, `random`, `sim`) call from inside a
+//!   simulation. They reach the running simulation through the thread-local and are plain,
+//!   non-generic functions wherever the caller may be generic, so that they are compiled,
+//!   optimized, here rather than in a test crate at opt-level 0;
+//! - **[`Engine`]**, the handle the driver (`runtime`) owns for one run: pick, poll, advance
+//!   the clock, tear down, and read what a report needs.
+//!
+//! Performance choices (packed flags, batched poll counts, recycled buffers, the trace's
+//! closure-taking recorders, codegen switches) live here and in `trace`, never in a facade.
+
+mod context;
+mod core;
+mod engine;
+mod extensions;
+mod ops;
+mod polls;
+mod radix_heap;
+mod ready;
+mod recycle;
+mod spawn;
+mod tasks;
+mod timers;
+
+use std::any::Any;
+use std::rc::Rc;
+
+pub(crate) use engine::{ClockStop, Engine, MainPoll, Polled};
+pub(crate) use extensions::{Extension, RunInfo};
+pub(crate) use ops::{op, Detail, Label, StaticOp};
+pub use ready::{ReadyTask, ReadyView};
+pub(crate) use spawn::{spawn, JoinTask};
+pub(crate) use tasks::{WaitReason, WaitTarget};
+/// The timer heap itself, for the fuzz hooks only (`__fuzz`).
+pub(crate) use timers::{SleepTimer, TimerHeap, TimerKey};
+
+use crate::id::TaskId;
+use crate::trace::{EventKind, TraceLevel};
+
+/// What the engine needs to know of a run's configuration.
+pub(crate) struct Settings {
+    pub(crate) seed: u64,
+    pub(crate) max_tasks: usize,
+    pub(crate) trace: TraceLevel,
+    /// The driver's whole configuration, opaque to the engine: extensions read their part of it
+    /// (the simulated world its settings) through [`RunInfo`].
+    pub(crate) config: Rc<dyn Any>,
+}
+
+// ---- The facade functions. ----
+//
+// Those that take `what` panic outside a simulation with a message naming it; the others work
+// anywhere (a primitive's non-awaiting operations, destructors and wakers may run after a
+// simulation ended) and do nothing outside one.
+
+/// True while a simulation runs on this thread.
+pub(crate) fn is_inside() -> bool {
+    context::is_inside()
+}
+
+/// The virtual clock, in nanoseconds since the start.
+#[track_caller]
+pub(crate) fn now_ns(what: &'static str) -> u64 {
+    context::with(what, |core| core.now_ns())
+}
+
+/// The running simulation's seed.
+#[track_caller]
+pub(crate) fn seed(what: &'static str) -> u64 {
+    context::with(what, |core| core.seed)
+}
+
+/// Runs `f` with the simulation's user-stream generator.
+#[track_caller]
+pub(crate) fn with_user_rng<R>(
+    what: &'static str,
+    f: impl FnOnce(&mut crate::rng::SimRng) -> R,
+) -> R {
+    context::with(what, |core| f(&mut core.user_rng.borrow_mut()))
+}
+
+/// The task being polled, if any.
+pub(crate) fn current_task() -> Option<TaskId> {
+    context::try_with(|core| core.current.get()).filter(|task| *task != TaskId::NONE)
+}
+
+/// The running simulation's trace level, or `None` outside a simulation.
+#[inline]
+pub(crate) fn trace_level() -> Option<TraceLevel> {
+    context::try_with(|core| core.trace_level)
+}
+
+/// Records `kind` for the current task.
+#[track_caller]
+pub(crate) fn record(what: &'static str, kind: EventKind) {
+    context::with(what, |core| core.record(kind));
+}
+
+/// [`record`] that does nothing outside a simulation.
+#[cfg(feature = "tracing")]
+pub(crate) fn try_record(kind: EventKind) {
+    context::try_with(|core| core.record(kind));
+}
+
+/// Records `object.op` for the current task; `op` is built only when the trace is on.
+pub(crate) fn record_op(object: &Rc<str>, op: impl FnOnce() -> std::borrow::Cow<'static, str>) {
+    context::try_with(|core| {
+        if core.tracing() {
+            core.record(EventKind::Op {
+                object: Rc::clone(object),
+                op: op(),
+            });
+        }
+    });
+}
+
+/// Asks for `target` to be dropped at its next scheduling point.
+#[track_caller]
+pub(crate) fn abort(what: &'static str, target: TaskId) {
+    context::with(what, |core| core.abort(target));
+}
+
+/// [`abort`] that does nothing outside a simulation (for destructors).
+pub(crate) fn try_abort(target: TaskId) {
+    context::try_with(|core| core.abort(target));
+}
+
+/// Aborts every task of `targets` but the current one.
+#[track_caller]
+pub(crate) fn abort_others(what: &'static str, targets: &[TaskId]) {
+    context::with(what, |core| {
+        let me = core.current.get();
+        for &target in targets.iter().filter(|&&target| target != me) {
+            core.abort(target);
+        }
+    });
+}
+
+/// Whether `task` is still pending (neither finished nor dropped).
+#[track_caller]
+pub(crate) fn is_pending(what: &'static str, task: TaskId) -> bool {
+    context::with(what, |core| core.is_pending(task))
+}
+
+/// Notes why the current task returned `Pending`, for deadlock reports.
+pub(crate) fn waiting_for(reason: WaitReason) {
+    context::try_with(|core| core.set_waiting_on(reason));
+}
+
+/// Notes that the current task is blocked on `target`, for deadlock reports.
+///
+/// Takes the primitive by reference: the task table keeps its own handle only when the task did
+/// not already wait on this very target, so a task blocking again on the same queue or lock
+/// (every loop around one does) clones and drops nothing.
+#[inline]
+pub(crate) fn waiting_on<T: WaitTarget + 'static>(target: &Rc<T>) {
+    context::try_with(|core| {
+        core.set_waiting_on_target(Rc::as_ptr(target).cast(), || {
+            Rc::clone(target) as Rc<dyn WaitTarget>
+        })
+    });
+}
+
+/// [`waiting_on`] for a target already behind `dyn`.
+#[inline]
+pub(crate) fn waiting_on_dyn(target: &Rc<dyn WaitTarget>) {
+    context::try_with(|core| {
+        core.set_waiting_on_target(Rc::as_ptr(target).cast(), || Rc::clone(target))
+    });
+}
+
+/// The simulation's extension `T`, made by `make` on first use.
+#[track_caller]
+pub(crate) fn extension<T: Extension>(
+    what: &'static str,
+    make: impl FnOnce(RunInfo<'_>) -> T,
+) -> Rc<T> {
+    context::with(what, |core| core.extension(make))
+}
+
+/// [`extension`], or `None` outside a simulation.
+pub(crate) fn try_extension<T: Extension>(make: impl FnOnce(RunInfo<'_>) -> T) -> Option<Rc<T>> {
+    context::try_with(|core| core.extension(make))
+}

@@ -1,0 +1,126 @@
+//! The async-task glue: what a spawned task is made of, and the plain functions through which
+//! its generic parts reach the simulation.
+//!
+//! Generic code is compiled in the crate that instantiates it, at that crate's opt-level (0 in
+//! a test build, even when its profile optimizes simloop). So the generic part of a spawn is
+//! only what must be generic, building the task and its body ([`RunTask`]); registering,
+//! starting, scheduling and finishing a task are plain functions compiled here.
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use async_task::{FallibleTask, Runnable};
+use pin_project_lite::pin_project;
+
+use super::context;
+use crate::id::TaskId;
+
+/// The handle's side of a spawned task: `Some(output)`, or `None` if the task was dropped
+/// after an abort (or never ran before the run ended).
+pub(crate) type JoinTask<T> = FallibleTask<Option<T>, TaskId>;
+
+/// Spawns `future` as a task named `name`, spawned at `site`; it first runs after every task
+/// already ready.
+///
+/// # Panics
+///
+/// Outside a simulation, and once the run's `max_tasks` is reached (the run then ends with a
+/// task-limit failure).
+pub(crate) fn spawn<F>(
+    name: Option<Rc<str>>,
+    site: &'static Location<'static>,
+    future: F,
+) -> (TaskId, JoinTask<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let id = register(name, site);
+    let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
+        move |_| RunTask {
+            future: Some(future),
+        },
+        schedule,
+    );
+    start(id, runnable);
+    (id, task.fallible())
+}
+
+/// Adds a task to the current simulation's table and returns its id.
+fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
+    context::with("simloop::task::spawn", |core| {
+        let Some(id) = core.add_task(name, site) else {
+            panic!(
+                "simloop: max_tasks ({}) reached; raise Config::max_tasks if this is intended",
+                core.max_tasks
+            );
+        };
+        id
+    })
+}
+
+/// Queues a registered task's first poll.
+fn start(id: TaskId, runnable: Runnable<TaskId>) {
+    context::with("simloop::task::spawn", |core| core.start_task(id, runnable));
+}
+
+/// Whether the run loop is polling the current task only to drop it (it was aborted).
+fn current_aborted() -> bool {
+    context::with("simloop::task", |core| core.aborting.get())
+}
+
+/// Marks the current task ended, its future about to be dropped.
+fn current_finished(cancelled: bool) {
+    context::with("simloop::task", |core| {
+        core.finish_task(core.current.get(), cancelled);
+    });
+}
+
+/// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
+/// it (and so its future) when the simulation has ended.
+fn schedule(runnable: Runnable<TaskId>) {
+    // Without a simulation the closure is dropped unrun, and the runnable with it.
+    context::try_with(|core| core.schedule(runnable));
+}
+
+pin_project! {
+    /// The body of every task: polls `future` until it ends or the run loop says it was aborted,
+    /// in which case the future is dropped here, inside the simulation, without being polled
+    /// again.
+    ///
+    /// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and the
+    /// local it is moved into side by side, which doubles every task's allocation. It does not
+    /// store its id either: the run loop makes the task current before polling it.
+    struct RunTask<F> {
+        #[pin]
+        future: Option<F>,
+    }
+}
+
+impl<F: Future> Future for RunTask<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let result = if current_aborted() {
+            this.future.set(None);
+            None
+        } else {
+            match this.future.as_mut().as_pin_mut() {
+                Some(inner) => match inner.poll(cx) {
+                    Poll::Ready(output) => Some(output),
+                    Poll::Pending => return Poll::Pending,
+                },
+                None => None,
+            }
+        };
+        current_finished(result.is_none());
+        // The finished future goes after the task is marked done, as it would at the end of an
+        // `async fn` body.
+        this.future.set(None);
+        Poll::Ready(result)
+    }
+}

@@ -1,0 +1,113 @@
+//! The run loop, in one place: pick → poll → (nothing ready) advance the clock → done.
+//!
+//! Only the loop polls; only the scheduler chooses; wakers only enqueue. One step is: ask the
+//! scheduler for a ready task (the engine skips the question when one task is ready), record
+//! the choice if it deviates from arrival order, poll it. When nothing is ready the clock jumps
+//! to the next deadline and fires every timer due then; when nothing is ready and no timer is
+//! pending while the main future waits, the run is deadlocked.
+//!
+//! The main future takes the same path as every task, with one difference: it is polled in
+//! place through [`MainPoll`] rather than run through async-task, because `Sim::run` accepts a
+//! future that borrows from its caller, which a spawned task cannot. Its readiness is a flag
+//! and its waker a plain `Wake` instead of a runnable, and its end ends the run.
+
+use crate::config::Config;
+use crate::id::TaskId;
+use crate::rt::{ClockStop, Engine, MainPoll, Polled};
+use crate::scheduler::{Deviation, Schedule, Scheduler};
+
+/// Why the run loop stopped without the main future's output.
+pub(super) enum Cause {
+    Panic {
+        task: TaskId,
+        message: String,
+        location: Option<String>,
+    },
+    Deadlock,
+    StepLimit,
+    TimeLimit,
+    TaskLimit(usize),
+    Divergence(String),
+}
+
+/// All the loop's state.
+pub(super) struct RunLoop<'a> {
+    pub(super) engine: Engine,
+    pub(super) config: &'a Config,
+    pub(super) scheduler: Box<dyn Scheduler>,
+    /// Every deviation from arrival order so far: the run's replayable schedule.
+    pub(super) schedule: Schedule,
+    /// The task polled at the previous step.
+    previous: Option<TaskId>,
+    /// Steps at which more than one task was ready.
+    choice_points: u64,
+}
+
+impl<'a> RunLoop<'a> {
+    pub(super) fn new(engine: Engine, config: &'a Config, scheduler: Box<dyn Scheduler>) -> Self {
+        RunLoop {
+            engine,
+            config,
+            scheduler,
+            schedule: Schedule::for_seed(config.seed),
+            previous: None,
+            choice_points: 0,
+        }
+    }
+
+    /// Runs until the main future is done or something ends the run.
+    pub(super) fn run(&mut self, main: &mut dyn MainPoll) -> Result<(), Cause> {
+        let max_ns = u64::try_from(self.config.max_time.as_nanos()).unwrap_or(u64::MAX);
+        loop {
+            if self.engine.nothing_ready() {
+                self.engine
+                    .advance_clock(max_ns)
+                    .map_err(|stop| match stop {
+                        ClockStop::Deadlock => Cause::Deadlock,
+                        ClockStop::TimeLimit => Cause::TimeLimit,
+                    })?;
+                continue;
+            }
+            let step = self.engine.step();
+            if step >= self.config.max_steps {
+                return Err(Cause::StepLimit);
+            }
+            let (scheduler, choice_points) = (&mut self.scheduler, &mut self.choice_points);
+            let taken = self
+                .engine
+                .take(self.previous, |view| {
+                    *choice_points += 1;
+                    scheduler.pick(view)
+                })
+                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
+            if let Some((oldest, chosen)) = taken.choice {
+                if chosen != oldest {
+                    self.schedule.push(Deviation {
+                        step,
+                        task: chosen.task,
+                    });
+                }
+            }
+            let task = taken.task;
+            self.previous = Some(task);
+            match self.engine.poll(taken, main) {
+                Polled::Pending => {}
+                Polled::MainDone => {
+                    self.scheduler
+                        .finished(step + 1)
+                        .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
+                    return Ok(());
+                }
+                Polled::Panicked(payload) => {
+                    return Err(super::failure::panic_cause(task, payload))
+                }
+                Polled::TaskLimit(limit) => return Err(Cause::TaskLimit(limit)),
+            }
+        }
+    }
+
+    /// The engine, the schedule and the count of choice points, once the loop is over.
+    pub(super) fn into_parts(self) -> (Engine, Schedule, u64) {
+        (self.engine, self.schedule, self.choice_points)
+    }
+}
