@@ -76,6 +76,7 @@
 mod check;
 pub mod config;
 mod id;
+mod instant;
 pub mod random;
 mod rng;
 mod rt;
@@ -93,6 +94,8 @@ pub mod __fuzz;
 #[cfg(feature = "proptest")]
 #[path = "proptest_support.rs"]
 pub mod proptest;
+#[cfg(test)]
+mod test_support;
 #[cfg(feature = "tracing")]
 pub mod tracing_bridge;
 

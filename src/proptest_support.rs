@@ -92,8 +92,10 @@ use ::proptest::collection::{vec, SizeRange};
 use ::proptest::prelude::{any, prop_oneof, Just, Strategy as PropStrategy};
 use ::proptest::test_runner::TestCaseError;
 
+use crate::config::Config;
+use crate::runtime::Sim;
+use crate::scheduler::Strategy;
 use crate::scheduler::{Choices, Schedule};
-use crate::{Config, Sim, Strategy};
 
 /// The longest stream [`choices`] yields.
 pub const MAX_CHOICES: usize = 64;

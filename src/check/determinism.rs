@@ -3,9 +3,12 @@
 use std::future::Future;
 use std::panic::Location;
 
+use crate::config::Config;
 use crate::runtime::failure_context;
+use crate::runtime::{Failure, Sim};
+use crate::scheduler::Strategy;
 use crate::scheduler::SweepHints;
-use crate::{Config, Failure, Sim, Strategy, TraceLevel};
+use crate::trace::TraceLevel;
 
 /// Runs `seed` twice more with full traces and describes the first event where they part.
 pub(crate) fn explain<F, Fut>(

@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use super::sweep::HINT_LAG;
-use crate::task::TaskId;
-use crate::TaskSteps;
+use crate::id::TaskId;
+use crate::id::TaskSteps;
 
 /// Running sums of merged runs, and snapshots of their means at power-of-two counts.
 #[derive(Default)]

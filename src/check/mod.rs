@@ -7,9 +7,11 @@
 
 use std::future::Future;
 
+use crate::config::Config;
+use crate::runtime::{Failure, Sim};
 use crate::scheduler::exhaustive::{ExhaustiveScheduler, Search};
 use crate::scheduler::{ReplayScheduler, Schedule, Strategy};
-use crate::{Config, Failure, Sim, TraceLevel};
+use crate::trace::{Trace, TraceLevel};
 
 mod determinism;
 mod estimates;
@@ -313,7 +315,7 @@ where
 
 /// Writes a failing run's trace where `SIMLOOP_TRACE` asked; a path that cannot be written is
 /// reported on stderr and does not change the test's result.
-fn write_trace(config: &Config, trace: &crate::Trace) {
+fn write_trace(config: &Config, trace: &Trace) {
     let Some(path) = &config.trace_path else {
         return;
     };

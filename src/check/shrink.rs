@@ -13,9 +13,11 @@
 
 use std::future::Future;
 
+use crate::config::Config;
+use crate::runtime::{BlockedTask, Failure, Run, Sim};
 use crate::scheduler::{Deviation, ReplayScheduler, Schedule};
 use crate::trace::EventKind;
-use crate::{Config, Failure, Run, Sim, TraceLevel};
+use crate::trace::TraceLevel;
 
 /// A reduced schedule and what it says in words.
 pub(crate) struct Shrunk {
@@ -43,7 +45,7 @@ fn same_failure(original: &Failure, candidate: &Failure) -> bool {
             _ => a == b,
         },
         (Failure::Deadlock { blocked: a, .. }, Failure::Deadlock { blocked: b, .. }) => {
-            let names = |blocked: &[crate::BlockedTask]| -> Vec<Option<String>> {
+            let names = |blocked: &[BlockedTask]| -> Vec<Option<String>> {
                 blocked.iter().map(|t| t.task.name.clone()).collect()
             };
             names(a) == names(b)

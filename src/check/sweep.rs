@@ -14,8 +14,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::estimates::TaskEstimates;
+use crate::config::Config;
+use crate::id::TaskSteps;
+use crate::runtime::{Failure, Sim};
+use crate::scheduler::Strategy;
 use crate::scheduler::SweepHints;
-use crate::{Config, Failure, Sim, Strategy, TaskSteps};
 
 /// How many iterations behind the hints of an iteration are.
 pub(crate) const HINT_LAG: u64 = 16;

@@ -17,7 +17,7 @@ use super::tasks::TaskState;
 use super::timers::Fired;
 use super::Settings;
 use crate::id::{TaskId, TaskInfo, TaskSteps};
-use crate::time::Instant;
+use crate::instant::Instant;
 use crate::trace::{EventKind, Trace};
 
 /// The main future as the engine polls it: in place, so that it may borrow from the caller

@@ -185,7 +185,7 @@ impl<T> RadixHeap<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::same_choices::draws;
+    use crate::test_support::draws;
 
     /// The reference: every entry with its push number, popped by (key, push number).
     fn reference_pop(entries: &mut Vec<(u64, u32)>, limit: u64) -> Option<(u64, u32)> {

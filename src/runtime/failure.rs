@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::run_loop::{Cause, RunLoop};
 use super::{panics, Run};
 use crate::id::{TaskId, TaskInfo};
+use crate::instant::Instant;
 use crate::scheduler::Schedule;
-use crate::time::Instant;
 
 /// How many trace lines a failure report shows.
 pub(crate) const REPORT_EVENTS: usize = 12;

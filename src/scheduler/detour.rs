@@ -71,8 +71,8 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
+use crate::id::TaskId;
 use crate::rng::{stream, Stream};
-use crate::task::TaskId;
 
 /// Steps assumed for a task the hints know nothing about.
 const UNKNOWN_STEPS: u32 = 8;
@@ -273,7 +273,7 @@ impl Scheduler for DetourScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::same_choices::{assert_indexing_changes_nothing, tree_hints};
+    use crate::test_support::{assert_indexing_changes_nothing, tree_hints};
 
     // Goal: the ranks tree chooses exactly as the passes over the ready set do, with the
     // default hints and with hints that make detours frequent (a short horizon) and long.

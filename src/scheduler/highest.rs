@@ -4,7 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 /// The ready tasks a scheduler has seen, by priority and then arrival order (the first to
 /// arrive wins a tie, as in a pass over the ready set in arrival order).
@@ -93,7 +93,7 @@ mod tests {
         let mut heap = ArrivalHeap::<u64>::default();
         let mut live: Vec<(TaskId, u64)> = Vec::new();
         let mut next = 0u32;
-        let mut draw = crate::scheduler::same_choices::draws(0x2545_f491_4f6c_dd1du64);
+        let mut draw = crate::test_support::draws(0x2545_f491_4f6c_dd1du64);
         for round in 0..3000 {
             match draw(5) {
                 0 | 1 => {

@@ -16,7 +16,7 @@ mod pos;
 mod random;
 mod replay;
 #[cfg(test)]
-pub(crate) mod same_choices;
+pub(crate) use arrivals::SCAN_BELOW;
 mod schedule;
 mod strategy;
 mod urw;

@@ -27,8 +27,8 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::highest::ArrivalHeap;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
+use crate::id::TaskId;
 use crate::rng::{stream, Stream};
-use crate::task::TaskId;
 
 /// The PCT strategy of a given depth; see the module docs.
 ///
@@ -183,7 +183,7 @@ impl Scheduler for PctScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::same_choices::assert_indexing_changes_nothing;
+    use crate::test_support::assert_indexing_changes_nothing;
 
     // Goal: the heap chooses exactly as the pass over the ready set does, change points included.
     #[test]

@@ -119,7 +119,7 @@ impl Scheduler for PosScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::same_choices::assert_indexing_changes_nothing;
+    use crate::test_support::assert_indexing_changes_nothing;
 
     // Goal: the heap chooses exactly as the pass over the ready set does.
     #[test]

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{Deviation, Divergence, ReadyTask, ReadyView, Schedule, Scheduler};
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 /// Replays a schedule: at each recorded step it runs the recorded task, everywhere else the
 /// oldest ready task.

@@ -15,7 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 /// One step where the run did not pick the oldest ready task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

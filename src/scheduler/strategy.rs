@@ -8,7 +8,7 @@ use super::{
     ChoiceScheduler, Choices, DetourScheduler, FifoScheduler, PctScheduler, PosScheduler,
     RandomScheduler, ReplayScheduler, Schedule, Scheduler, UrwScheduler,
 };
-use crate::TaskSteps;
+use crate::id::TaskSteps;
 
 /// The built-in strategies, chosen through [`Config::strategy`](crate::Config) or
 /// `SIMLOOP_STRATEGY`.

@@ -32,8 +32,8 @@ use rand_chacha::ChaCha8Rng;
 use super::arrivals::{Arrivals, SCAN_BELOW};
 use super::weights::ArrivalWeights;
 use super::{Divergence, ReadyTask, ReadyView, Scheduler, SweepHints};
+use crate::id::TaskId;
 use crate::rng::{stream, Stream};
-use crate::task::TaskId;
 
 /// Steps assumed for a task the hints know nothing about.
 const UNKNOWN_STEPS: u64 = 8;
@@ -206,7 +206,7 @@ impl Scheduler for UrwScheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::same_choices::{assert_indexing_changes_nothing, tree_hints};
+    use crate::test_support::{assert_indexing_changes_nothing, tree_hints};
 
     // Goal: the Fenwick tree chooses exactly as the pass over the ready set does, with and
     // without estimates from earlier runs (which move the weights of waiting parents).

@@ -2,7 +2,7 @@
 //! scheduler draw "the first task, in arrival order, whose running total passes a target"
 //! without a pass over the ready set.
 
-use crate::task::TaskId;
+use crate::id::TaskId;
 
 /// A Fenwick tree (Fenwick, "A New Data Structure for Cumulative Frequency Tables", 1994) over
 /// the ready tasks a scheduler has seen, one position each, in arrival order.
@@ -162,7 +162,7 @@ mod tests {
         let mut tree = ArrivalWeights::default();
         let mut live: Vec<(TaskId, u64)> = Vec::new();
         let mut next = 0u32;
-        let mut draw = crate::scheduler::same_choices::draws(0x9e37_79b9_7f4a_7c15u64);
+        let mut draw = crate::test_support::draws(0x9e37_79b9_7f4a_7c15u64);
         for round in 0..3000u64 {
             match draw(4) {
                 0 | 1 => {

@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 
 use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
+use crate::id::TaskId;
 use crate::rt::{self, WaitTarget};
-use crate::task::TaskId;
 
 /// CPython's `_BarrierState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use crate::id::TaskId;
 use crate::rt::{self, WaitTarget};
 pub(crate) use crate::rt::{op, Detail, Label, StaticOp};
-use crate::task::TaskId;
 
 /// A primitive's shared state that can say what a task blocked in operation `op` waits on.
 pub(crate) trait DescribeOp: 'static {

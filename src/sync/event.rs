@@ -9,8 +9,8 @@ use std::task::{Context, Poll};
 
 use super::common::{op, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
+use crate::id::TaskId;
 use crate::rt::{self, WaitTarget};
-use crate::task::TaskId;
 
 struct EventState {
     set: bool,

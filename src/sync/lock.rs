@@ -11,8 +11,8 @@ use std::task::{Context, Poll};
 
 use super::common::{current_task, op, task_list, DescribeOp, Detail, Label, StaticOp};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
+use crate::id::TaskId;
 use crate::rt::{self, WaitTarget};
-use crate::task::TaskId;
 
 pub(crate) struct LockState {
     pub(crate) locked: bool,

@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 
 use super::common::{current_task, op, task_list, DescribeOp, Detail, Label};
 use super::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
+use crate::id::TaskId;
 use crate::rt::{self, WaitTarget};
-use crate::task::TaskId;
 
 struct SemaphoreState {
     /// Permits free for the taking: CPython's `_value`. A permit reserved for a woken waiter is

@@ -24,10 +24,9 @@ use std::time::Duration;
 
 use crate::rt;
 
-mod instant;
 mod timeout;
 
-pub use instant::Instant;
+pub use crate::instant::Instant;
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
 
 /// The current virtual time.

@@ -9,7 +9,7 @@ use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
 use crate::id::TaskId;
-use crate::time::Instant;
+use crate::instant::Instant;
 
 mod chrome;
 

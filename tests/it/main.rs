@@ -2,6 +2,7 @@
 
 mod explore;
 mod fuzz_targets;
+mod layering;
 mod perf;
 mod programs;
 #[cfg(feature = "proptest")]

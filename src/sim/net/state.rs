@@ -13,9 +13,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::message::{NetError, Request, Response};
+use crate::id::TaskId;
 use crate::rt::{self, Extension, WaitTarget};
 use crate::sim::{chance, note, FaultMix, Latency, Setup};
-use crate::task::TaskId;
 
 pub(crate) type HostId = usize;
 

@@ -14,9 +14,9 @@ use std::task::{Context, Poll, Waker};
 
 use super::error::{QueueShutDown, TaskDoneError, TryGetError, TryPutError};
 use super::store::Store;
+use crate::id::TaskId;
 use crate::sync::common::{op, DescribeOp, Detail, Label, StaticOp, Targets};
 use crate::sync::waiters::{WaiterKey, WaiterList, WaiterState, Wakeups};
-use crate::task::TaskId;
 
 /// The blocking operations, indexes into [`QueueCore`]'s wait targets.
 pub(crate) const GET: usize = 0;
@@ -95,12 +95,8 @@ impl QueueCore {
     /// The common case of `get()`, a first poll on a non-empty queue: the item is the caller's
     /// ([`Turn::Now`]), or `None` for [`poll_get`](QueueCore::poll_get) to decide.
     ///
-    /// Out of line when simloop is built with debug assertions, as in a test build (`cargo
-    /// test` keeps them on even where a profile optimizes simloop): the generic caller is then
-    /// likely unoptimized, and this is compiled here, optimized. Inline otherwise, for an
-    /// optimized caller: out of line, it cost W2 a tenth of its time (two calls a message).
-    #[cfg_attr(debug_assertions, inline(never))]
-    #[cfg_attr(not(debug_assertions), inline)]
+    /// Offered for inlining: every message of a queue takes this path or `first_put`.
+    #[inline]
     pub(crate) fn first_get(&self, waiter: Option<WaiterKey>) -> Option<Turn> {
         if waiter.is_some() {
             return None;
@@ -113,8 +109,7 @@ impl QueueCore {
     }
 
     /// The common case of `put()`, a first poll on a queue with room (inline as `first_get`).
-    #[cfg_attr(debug_assertions, inline(never))]
-    #[cfg_attr(not(debug_assertions), inline)]
+    #[inline]
     pub(crate) fn first_put(&self, waiter: Option<WaiterKey>) -> Option<Turn> {
         if waiter.is_some() {
             return None;
@@ -128,7 +123,7 @@ impl QueueCore {
 
     /// CPython's `get_nowait` on a non-empty state: one item fewer, and the first putter that
     /// waits is woken.
-    #[inline(always)]
+    #[inline]
     fn took(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
         state.len -= 1;
         let woken = state.putters.notify_one();
@@ -139,7 +134,7 @@ impl QueueCore {
 
     /// CPython's `put_nowait` on a state known not to be full or shut down: one item more,
     /// counted unfinished, and the first getter that waits is woken.
-    #[inline(always)]
+    #[inline]
     fn added(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
         state.len += 1;
         state.unfinished += 1;
@@ -506,7 +501,7 @@ fn put_polled_after_completion() -> ! {
 }
 
 /// Records `op`, a completed operation, and then wakes `woken` (the runtime records the wake).
-#[inline(always)]
+#[inline]
 fn wake_one(label: &Label, woken: Option<Waker>, op: StaticOp) {
     label.record(Detail::Routine, op);
     if let Some(waker) = woken {

@@ -1,4 +1,4 @@
-//! Test support for the schedulers that keep an index over the ready set: a busy program run
+//! Test support (compiled in `cargo test` of the crate only) for the schedulers that keep an index over the ready set: a busy program run
 //! under two schedulers to assert they chose alike (the index against the pass it replaces),
 //! and random input for the index structures' own tests.
 
@@ -6,13 +6,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::arrivals::SCAN_BELOW;
-use super::{Scheduler, SweepHints};
-use crate::runtime::TaskSteps;
-use crate::task::TaskId;
+use crate::config::Config;
+use crate::id::{TaskId, TaskSteps};
+use crate::runtime::Sim;
+use crate::scheduler::{Scheduler, SweepHints, SCAN_BELOW};
 use crate::task::{spawn, yield_now};
 use crate::time::{sleep, timeout};
-use crate::{Config, Sim};
 
 /// `tasks` tasks that sleep (ties included), yield, `sleep(0)`, time out and get aborted, some
 /// spawning children, while `main` joins them: ready sets that grow, shrink to one task (so

@@ -1,5 +1,5 @@
-//! [`Instant`]: plain data, importing nothing from the crate, so the trace can stamp events
-//! with it.
+//! [`Instant`]: a point in virtual time. Plain data, importing nothing from the crate, so the
+//! engine and the trace can use it; `simloop::time` re-exports it.
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
