@@ -19,10 +19,7 @@
 //! cargo run --example fetch_concurrent -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_fetch_concurrent(&args::from_env().config());

@@ -30,10 +30,7 @@
 //! cargo run --example producer_consumer -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_producer_consumer(&args::from_env().config());

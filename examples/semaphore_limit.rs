@@ -21,10 +21,7 @@
 //! cargo run --example semaphore_limit -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_semaphore_limit(&args::from_env().config());

@@ -33,7 +33,7 @@ fn every_example_plays_under_several_strategies() {
     }
 }
 
-// Goal: each example built on programs.rs runs exactly the `play_NAME` these tests run, and
+// Goal: each example built on the guide's programs runs exactly the `play_NAME` these tests run, and
 // every program in PROGRAMS has its example.
 #[test]
 fn every_example_file_runs_its_program() {
@@ -46,7 +46,7 @@ fn every_example_file_runs_its_program() {
             Some((name, source))
         })
         .filter(|(name, source)| {
-            name != "tour" && source.contains("#[path = \"common/programs.rs\"]")
+            name != "tour" && source.contains("use simloop_programs::{args, guide as programs};")
         })
         .collect();
     files.sort();
