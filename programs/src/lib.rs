@@ -9,7 +9,7 @@
 //! - [`args`]: the `--seed N` and `--strategy S` command line of the examples;
 //! - [`zoo`]: the bug zoo, classic concurrency bugs that the exploring strategies must find;
 //! - [`fuzz`]: the bodies of the `cargo fuzz` targets, which the test suite also runs;
-//! - [`bench`]: the benchmarks' workloads and timing harness.
+//! - [`bench`](mod@bench): the benchmarks' workloads and timing harness.
 
 pub mod args;
 pub mod bench;
