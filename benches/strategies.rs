@@ -11,13 +11,9 @@
 //! `cargo bench --bench strategies`; `SIMLOOP_BENCH_QUICK=1` (or `-- --quick`) runs tiny
 //! sizes once, to check that the bench builds and its assertions hold.
 
-#[path = "versus_tokio/harness.rs"]
-#[allow(dead_code)]
-mod harness;
-
-use harness::{interleaved_medians, Reps};
 use simloop::task::{spawn, yield_now};
 use simloop::{Config, Sim, Strategy};
+use simloop_programs::bench::harness::{interleaved_medians, Reps};
 
 /// Spawns `tasks` tasks that yield twice each, joins them, and checks every result.
 fn spawn_yield_join(strategy: &Strategy, tasks: u64) {

@@ -12,16 +12,13 @@
 //! aborting a task drops its future. The example plays the three paths over the simulated disk
 //! (5 ms per operation): a good read, an injected read error, and an abort halfway through the
 //! read, and each ends with `fs::open_handles()` at 0. The body is `async_file` in
-//! `examples/common/programs_io.rs`.
+//! `simloop_programs::guide`.
 //!
 //! ```text
 //! cargo run --example async_file -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_async_file(&args::from_env().config());

@@ -13,20 +13,50 @@
 //!
 //! The generator is a `futures::Stream` (`stream::unfold`) and `async for` is
 //! `while let Some(number) = stream.next().await`. Like a generator, the stream computes an
-//! item only when asked, so the numbers arrive at t=1, 2, 3, 4 and 5. The body is `async_for`
-//! in `examples/common/programs.rs`.
+//! item only when asked, so the numbers arrive at t=1, 2, 3, 4 and 5.
 //!
 //! ```text
 //! cargo run --example async_generator -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use std::pin::pin;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use simloop::time::{sleep, Instant};
+use simloop::{log, Sim, TraceLevel};
+use simloop_programs::args;
+
+/// `async_generator()`: each item is computed when the consumer asks for it.
+fn async_generator() -> impl Stream<Item = u32> {
+    futures::stream::unfold(0, |i| async move {
+        if i == 5 {
+            return None;
+        }
+        sleep(Duration::from_secs(1)).await;
+        Some((i, i + 1))
+    })
+}
+
+async fn async_for() {
+    let mut numbers = pin!(async_generator());
+    while let Some(number) = numbers.next().await {
+        log!("Received number: {number}");
+    }
+}
 
 fn main() {
-    let played = programs::play_async_generator(&args::from_env().config());
-    print!("{}", played.text);
-    std::process::exit(if played.ok { 0 } else { 1 });
+    let config = args::from_env().config().with_trace(TraceLevel::Full);
+    let run = Sim::new(config).run(async_for());
+    print!("{}", run.trace.user_lines());
+    match run.result {
+        Ok(()) => println!(
+            "{:>10}  (main returned)",
+            Instant::from_start(run.elapsed).to_string()
+        ),
+        Err(failure) => {
+            println!("FAILED\n{failure}");
+            std::process::exit(1);
+        }
+    }
 }

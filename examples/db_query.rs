@@ -13,16 +13,13 @@
 //! `net::Connection` is the asyncpg connection. The example fetches the users, then crashes the
 //! database in the middle of the second query: the reply never comes and the error reaches
 //! the caller at its 1 s timeout, with the connection closed; then a retry against the
-//! restarted database succeeds. The body is `db_query` in `examples/common/programs_io.rs`.
+//! restarted database succeeds. The body is `db_query` in `simloop_programs::guide`.
 //!
 //! ```text
 //! cargo run --example db_query -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_db_query(&args::from_env().config());

@@ -12,9 +12,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-#[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
-mod fuzz;
+use simloop_programs::fuzz;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

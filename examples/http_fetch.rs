@@ -14,16 +14,13 @@
 //! session. The link's one-way latency is drawn from the seed (10 to 50 ms) and one reply in
 //! five is an injected `503`: run it with other seeds to see others. Then the guide's ten
 //! fetches go through `Semaphore(3)`: never more than three in flight, four rounds of one round
-//! trip each, errors included. The body is `http_fetch` in `examples/common/programs_io.rs`.
+//! trip each, errors included. The body is `http_fetch` in `simloop_programs::guide`.
 //!
 //! ```text
 //! cargo run --example http_fetch -- [--seed N] [--strategy fifo|random|pct:3|pos]
 //! ```
 
-#[path = "common/args.rs"]
-mod args;
-#[path = "common/programs.rs"]
-mod programs;
+use simloop_programs::{args, guide as programs};
 
 fn main() {
     let played = programs::play_http_fetch(&args::from_env().config());

@@ -4,11 +4,8 @@
 //! cargo run --release --example tour
 //! ```
 
-#[path = "common/programs.rs"]
-mod programs;
-
-use programs::Ending;
 use simloop::{explore, Config, Schedule, Sim, Strategy, TraceLevel};
+use simloop_programs::guide::{self as programs, Ending};
 
 fn main() {
     println!("simloop tour: the asyncio guide's programs on a virtual clock\n");

@@ -11,13 +11,11 @@
 //! mean with `≥` in front is a lower bound. Trials run on two threads (one whole sweep each), so
 //! the table takes a few minutes in release mode.
 
-#[path = "common/zoo.rs"]
-mod programs;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use simloop::{explore, Config, Failure, Strategy, TraceLevel};
+use simloop_programs::zoo as programs;
 
 /// Trials per cell, each with its own base seed.
 const TRIALS: u64 = 20;

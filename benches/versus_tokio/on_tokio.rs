@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::time::{sleep, Instant};
 
-use crate::workloads::{self, W6Outcome};
+use simloop_programs::bench::workloads::{self, W6Outcome};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

@@ -1,4 +1,4 @@
-//! `cargo fuzz run -s none scheduler_programs`: the body is `simloop_fuzz::scheduler_programs::run`.
+//! `cargo fuzz run -s none scheduler_programs`: the body is `simloop_programs::fuzz::scheduler_programs::run`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| simloop_fuzz::scheduler_programs::run(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| simloop_programs::fuzz::scheduler_programs::run(data));

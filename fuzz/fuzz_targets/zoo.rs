@@ -1,4 +1,4 @@
-//! `cargo fuzz run -s none zoo`: the body is `simloop_fuzz::zoo::run`.
+//! `cargo fuzz run -s none zoo`: the body is `simloop_programs::fuzz::zoo::run`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| simloop_fuzz::zoo::run(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| simloop_programs::fuzz::zoo::run(data));

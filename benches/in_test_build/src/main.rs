@@ -1,8 +1,10 @@
 //! Seeds per second of W6 (the benchmarks' seed sweep) in a crate that depends on simloop, as
-//! `cargo test` builds such a crate: this crate's code, including W6's program, at opt-level 0.
+//! `cargo test` builds such a crate: the test code, including W6's program, at opt-level 0. W6's
+//! program is `simloop_programs::bench::on_simloop`, shared with `versus_tokio`; this crate's
+//! profile keeps that crate at opt-level 0, as its own code.
 //!
 //! `versus_tokio` measures simloop with everything optimized. Here, code generic over the
-//! program's types (each task's wrapper, the queue of its items) is compiled in this crate,
+//! program's types (each task's wrapper, the queue of its items) is compiled with the program,
 //! unoptimized; this run shows what that costs, and what optimizing dependencies gains.
 //!
 //! ```sh
@@ -17,12 +19,7 @@
 use std::time::Instant;
 
 // The bench's own W6, so that both measure the same program.
-#[path = "../../versus_tokio/on_simloop.rs"]
-#[allow(dead_code)] // W1-W5 are not run here
-mod on_simloop;
-#[path = "../../versus_tokio/workloads.rs"]
-#[allow(dead_code)]
-mod workloads;
+use simloop_programs::bench::on_simloop;
 
 fn main() {
     let quick = std::env::var("SIMLOOP_BENCH_QUICK").is_ok_and(|value| value != "0");

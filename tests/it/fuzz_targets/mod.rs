@@ -1,12 +1,9 @@
-//! The fuzz targets' bodies (`fuzz/src/`) as ordinary tests, on seeded byte strings.
+//! The fuzz targets' bodies (`simloop_programs::fuzz`) as ordinary tests, on seeded byte strings.
 
 use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use simloop::{Config, Sim, Strategy, TraceLevel};
-
-#[allow(dead_code)]
-#[path = "../../../fuzz/src/lib.rs"]
-mod bodies;
+use simloop_programs::fuzz as bodies;
 
 /// Byte strings per target: enough to reach every program and most operations.
 const INPUTS: u64 = 2_000;

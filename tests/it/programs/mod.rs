@@ -1,10 +1,7 @@
-//! The guide's programs (examples/common/programs.rs): exact timelines under Fifo, invariants
+//! The guide's programs (`simloop_programs::guide`): exact timelines under Fifo, invariants
 //! under Random and PCT, and every example's main logic.
 
-#[path = "../../../examples/common/args.rs"]
-mod args;
-#[path = "../../../examples/common/programs.rs"]
-mod guide;
+use simloop_programs::{args, guide};
 
 mod bug;
 mod examples;

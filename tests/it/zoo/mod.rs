@@ -1,7 +1,6 @@
 //! The bug zoo under the default configuration, and what the strategies that find it promise.
 
-#[path = "../../../examples/common/zoo.rs"]
-mod programs;
+use simloop_programs::zoo as programs;
 
 mod bugs;
 mod strategies;

@@ -10,12 +10,7 @@
 use simloop::scheduler::Choices;
 use simloop::{explore, Config, Failure, Sim, Strategy, TraceLevel};
 
-// The test suite includes this file and the examples' file too: one copy each is intended.
-#[allow(clippy::duplicate_mod)]
-#[path = "../../examples/common/zoo.rs"]
-mod programs;
-
-pub use programs::PROGRAMS;
+pub use crate::zoo::PROGRAMS;
 
 /// Whether `failure` is the documented bug of `program`.
 fn is_the_bug(program: &str, failure: &Failure) -> bool {

@@ -7,14 +7,9 @@
 //! workload (`w1`..`w6`, `empty` for bare simulations, `sweep1`/`sweep2` for W6 through
 //! `explore` on one or two jobs), for a profiler.
 
-#[path = "versus_tokio/harness.rs"]
-mod harness;
-#[path = "versus_tokio/on_simloop.rs"]
-mod on_simloop;
-#[path = "versus_tokio/on_tokio.rs"]
 mod on_tokio;
-#[path = "versus_tokio/workloads.rs"]
-mod workloads;
+
+use simloop_programs::bench::{harness, on_simloop, workloads};
 
 use harness::{interleaved_medians, median_ns_per_op, Reps};
 use workloads::Sizes;

@@ -9,9 +9,7 @@
 //! - a mutex is simloop's `Lock`;
 //! - the bug shows as a failed assertion (a panic in a task) or as simloop's deadlock report.
 //!
-//! This file is shared by the zoo tests, `examples/zoo.rs` and the fuzz targets.
-
-#![allow(dead_code)]
+//! The zoo tests, `examples/zoo.rs` and the `zoo` fuzz target all run these programs.
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -28,10 +26,12 @@ use simloop::task::{spawn_named, yield_now, JoinHandle};
 pub struct Shared<T: Copy + Debug>(Rc<(&'static str, Cell<T>)>);
 
 impl<T: Copy + Debug> Shared<T> {
+    /// A variable called `name` (in the trace) holding `value`.
     pub fn new(name: &'static str, value: T) -> Self {
         Shared(Rc::new((name, Cell::new(value))))
     }
 
+    /// Yields, then reads the value.
     pub async fn read(&self) -> T {
         yield_now().await;
         let value = self.0 .1.get();
@@ -39,6 +39,7 @@ impl<T: Copy + Debug> Shared<T> {
         value
     }
 
+    /// Yields, then writes `value`.
     pub async fn write(&self, value: T) {
         yield_now().await;
         simloop::log!("write {} = {value:?}", self.0 .0);
@@ -51,15 +52,18 @@ impl<T: Copy + Debug> Shared<T> {
 pub struct Mutex(Lock<()>);
 
 impl Mutex {
+    /// An unlocked mutex called `name`.
     pub fn new(name: &str) -> Self {
         Mutex(Lock::new(()).with_name(name))
     }
 
+    /// Yields, then locks.
     pub async fn acquire(&self) -> LockGuard<'_, ()> {
         yield_now().await;
         self.0.lock().await
     }
 
+    /// Unlocks, then yields.
     pub async fn release(guard: LockGuard<'_, ()>) {
         drop(guard);
         yield_now().await;

@@ -5,8 +5,6 @@
 //! README shows is what CI runs. Every line a program prints goes through `simloop::log!`, so
 //! it lands in the trace stamped with virtual time and the task that printed it.
 
-#![allow(dead_code)] // each example uses one program; the tests and the tour use them all
-
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
@@ -21,9 +19,7 @@ use simloop::task::spawn_named;
 use simloop::time::{now, sleep, Instant};
 use simloop::{log, Config, Run, Sim, TraceLevel};
 
-#[path = "programs_io.rs"]
 mod io;
-#[path = "programs_sync.rs"]
 mod sync;
 pub use io::*;
 pub use sync::*;

@@ -4,8 +4,6 @@
 //! `cargo run --example NAME` prints the timeline the guide describes. Any other strategy is
 //! parsed by `simloop::Strategy`'s `FromStr` (`random`, `pct:3`, `pos`, ...).
 
-#![allow(dead_code)] // the examples and the tests each use a different part
-
 use simloop::{Config, Strategy};
 
 /// What the command line asked for.

@@ -12,7 +12,9 @@ use std::time::Instant;
 /// How many unmeasured and measured runs a figure takes.
 #[derive(Clone, Copy, Debug)]
 pub struct Reps {
+    /// Unmeasured runs first.
     pub warm_up: usize,
+    /// Measured runs; the figure is their median.
     pub runs: usize,
 }
 

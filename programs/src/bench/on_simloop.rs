@@ -10,12 +10,13 @@ use simloop::task::spawn;
 use simloop::time::sleep;
 use simloop::{Config, Sim, Strategy};
 
-use crate::workloads::{self, W6Outcome};
+use super::workloads::{self, W6Outcome};
 
 fn sim() -> Sim {
     Sim::new(Config::default().with_strategy(Strategy::Random))
 }
 
+/// W1: one task per row of `durations`, each sleeping its three durations.
 pub fn w1_timers(durations: &[[Duration; 3]]) {
     let run = sim().run(async {
         let handles: Vec<_> = durations
@@ -40,6 +41,7 @@ pub fn w1_timers(durations: &[[Duration; 3]]) {
     );
 }
 
+/// W4: spawns `tasks` tasks returning their index and awaits them all.
 pub fn w4_spawn_join(tasks: u64) {
     let sum = sim().run(async {
         let handles: Vec<_> = (0..tasks).map(|i| spawn(async move { i })).collect();
@@ -60,6 +62,7 @@ pub fn empty_runs(runs: u64) {
     }
 }
 
+/// W2: one producer sends `0..messages` through a queue of 16, one consumer sums them.
 pub fn w2_queue(messages: u64) {
     let run = sim().run(async {
         let queue = Queue::bounded(16);
@@ -79,6 +82,7 @@ pub fn w2_queue(messages: u64) {
     assert_eq!(run.unwrap(), workloads::triangle(messages), "W2 simloop");
 }
 
+/// W3: `tasks` tasks each hold a permit of `Semaphore(3)` for 10 ms.
 pub fn w3_semaphore(tasks: usize) {
     let run = sim().run(async {
         let semaphore = Semaphore::new(3);
@@ -104,6 +108,7 @@ pub fn w3_semaphore(tasks: usize) {
     assert_eq!(run.unwrap(), 3, "W3 simloop: peak in use");
 }
 
+/// W5: two tasks bounce a token through two queues of 1, `round_trips` times.
 pub fn w5_ping_pong(round_trips: u64) {
     let run = sim().run(async {
         // Ping puts into `to_pong` and reads `to_ping`; pong does the reverse.

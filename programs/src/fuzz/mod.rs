@@ -3,20 +3,18 @@
 //! Each target is a function of arbitrary bytes that panics when it finds a bug. Three things
 //! run the same bodies:
 //!
-//! - `cargo fuzz run -s none <target>` feeds them libFuzzer's inputs (`fuzz_targets/<target>.rs`
+//! - `cargo fuzz run -s none <target>` feeds them libFuzzer's inputs (`fuzz/fuzz_targets/<target>.rs`
 //!   is a one-line wrapper);
-//! - `tests/it/fuzz_targets.rs` in the main crate includes this file and feeds every target
-//!   2,000 byte strings from a seeded ChaCha stream, so `cargo test` covers them without a
-//!   fuzzer;
+//! - `tests/it/fuzz_targets/` in the main crate feeds every target 2,000 byte strings from a
+//!   seeded ChaCha stream, so `cargo test` covers them without a fuzzer;
 //! - `cargo run --example fuzz_replay -- <artifact>` reruns a crash artifact and, for the
 //!   targets that run simulations, prints the failure report and its `SIMLOOP_REPLAY` line.
 //!
 //! Bytes never make simloop panic on their own: a choice byte is folded onto the ready tasks
 //! with `mod` (any value is valid), and text that is not a schedule is rejected with an error.
 //!
-//! To add a target: a module here, an entry in [`TARGETS`], `fuzz_targets/<name>.rs`, and a
-//! `[[bin]]` in `fuzz/Cargo.toml`. This file uses no `crate::` paths, because the test suite
-//! compiles it as a module of another crate.
+//! To add a target: a module here, an entry in [`TARGETS`], `fuzz/fuzz_targets/<name>.rs`, and
+//! a `[[bin]]` in `fuzz/Cargo.toml`.
 
 pub mod guide_programs;
 pub mod programs;

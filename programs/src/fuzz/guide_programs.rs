@@ -4,7 +4,7 @@
 //! Input layout: byte 0 picks the case (`mod` the number of [`CASES`]), byte 1 is the seed, and
 //! every further byte is one scheduling choice (`c mod n` of the ready tasks in arrival order);
 //! after the last choice the run follows asyncio's order. Each case is a `check_*` function of
-//! `examples/common/programs.rs`, the same bodies the examples, the tour and the tests run.
+//! [`crate::guide`], the same bodies the tour and the tests run.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,11 +13,7 @@ use simloop::scheduler::Choices;
 use simloop::sim::WorldConfig;
 use simloop::{Config, Sim, Strategy, TraceLevel};
 
-// The test suite includes this file and the examples' file too: one copy each is intended.
-#[allow(clippy::duplicate_mod)]
-#[allow(unused_imports)]
-#[path = "../../examples/common/programs.rs"]
-mod guide;
+use crate::guide;
 
 /// One checked program: a name, its simulated world, and a body that asserts its invariants.
 pub struct Case {

@@ -15,17 +15,26 @@ use std::time::Duration;
 /// How big each workload is; `quick` shrinks everything so CI checks the assertions in seconds.
 #[derive(Clone, Copy, Debug)]
 pub struct Sizes {
+    /// W1's tasks.
     pub w1_tasks: usize,
+    /// W1's tasks in the small run of its growth check.
     pub w1_growth_small: usize,
+    /// W1's tasks in the large run of its growth check.
     pub w1_growth_large: usize,
+    /// W2's messages.
     pub w2_messages: u64,
+    /// W3's tasks.
     pub w3_tasks: usize,
+    /// W4's tasks.
     pub w4_tasks: u64,
+    /// W5's round trips.
     pub w5_round_trips: u64,
+    /// W6's seeds.
     pub w6_seeds: u64,
 }
 
 impl Sizes {
+    /// The sizes of the benchmark plan.
     pub fn full() -> Sizes {
         Sizes {
             w1_tasks: 100_000,
@@ -39,6 +48,7 @@ impl Sizes {
         }
     }
 
+    /// Tiny sizes, to check that the bench builds and its assertions hold.
     pub fn quick() -> Sizes {
         Sizes {
             w1_tasks: 1_000,
@@ -94,7 +104,9 @@ pub fn w3_expected_end(tasks: usize) -> Duration {
 
 /// W6's per-seed program: 10 workers, each puts 3 items; one consumer takes all 30.
 pub const W6_WORKERS: u64 = 10;
+/// The items each W6 worker puts.
 pub const W6_ITEMS_PER_WORKER: u64 = 3;
+/// The items W6's consumer takes.
 pub const W6_ITEMS: u64 = W6_WORKERS * W6_ITEMS_PER_WORKER;
 
 /// The three sleeps of worker `worker` under `seed`, each in 1..=10 ms.
@@ -104,12 +116,16 @@ pub fn w6_sleeps(seed: u64, worker: u64) -> [Duration; 3] {
 
 /// What one W6 run observed, checked the same way for both systems.
 pub struct W6Outcome {
+    /// How many items the consumer got.
     pub items: u64,
+    /// Their sum.
     pub sum: u64,
+    /// The most semaphore permits in use at once.
     pub peak_in_use: usize,
 }
 
 impl W6Outcome {
+    /// Asserts every item arrived, the sum is right, and at most 3 permits were in use.
     pub fn check(&self) {
         assert_eq!(self.items, W6_ITEMS, "W6: the consumer got every item");
         assert_eq!(self.sum, triangle(W6_ITEMS), "W6: the items sum right");
