@@ -75,8 +75,10 @@
 
 mod check;
 pub mod config;
+pub mod fs;
 mod id;
 mod instant;
+pub mod net;
 pub mod random;
 mod rng;
 mod rt;
@@ -103,6 +105,5 @@ pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
 pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo, TaskSteps};
 pub use scheduler::{Schedule, Strategy};
-pub use sim::{fs, net};
 pub use task::{gather, gather_settled};
 pub use trace::{Trace, TraceLevel};

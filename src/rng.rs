@@ -26,7 +26,7 @@ pub(crate) fn stream(seed: u64, stream: Stream) -> ChaCha8Rng {
     rng
 }
 
-/// The generator user code draws from (see [`with_rng`]): a seeded stream that implements
+/// The generator user code draws from (see [`with_rng`](crate::random::with_rng)): a seeded stream that implements
 /// [`rand::Rng`], so every `rand` API takes it.
 ///
 /// A type of simloop's own rather than the generator it wraps, so that a new version of the

@@ -155,7 +155,7 @@ impl Failure {
     }
 
     /// Mutable access to the context, for sweeps that add the iteration and a minimal schedule.
-    pub fn context_mut(&mut self) -> &mut FailureContext {
+    pub(crate) fn context_mut(&mut self) -> &mut FailureContext {
         match self {
             Failure::Panic { context, .. }
             | Failure::Deadlock { context, .. }

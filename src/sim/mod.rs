@@ -1,4 +1,5 @@
-//! The simulated world: a network of named hosts ([`net`]), a disk ([`fs`]), fault sites
+//! The simulated world: a network of named hosts ([`net`](crate::net)), a disk
+//! ([`fs`](crate::fs)), fault sites
 //! ([`fault!`](crate::fault)) and the per-seed fault mix ([`WorldConfig`]).
 //!
 //! Nothing here touches the real network or disk. Each simulation starts with an empty network
@@ -35,8 +36,6 @@ use crate::rng::{stream, Stream};
 use crate::rt::{self, Extension, RunInfo};
 
 mod fault;
-pub mod fs;
-pub mod net;
 
 pub use crate::config::world::{Latency, Rate, WorldConfig};
 pub use fault::{fault_site, faults_report, FaultSite};

@@ -441,6 +441,24 @@ pub(crate) fn name_in(names: &[(TaskId, Rc<str>)], id: TaskId) -> Option<&Rc<str
     Some(&names[index].1)
 }
 
+/// The stable text form, as [`Trace::text`] gives it: `format!("{trace}")` equals
+/// `trace.text()`.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::{Config, Sim, Strategy, TraceLevel};
+///
+/// let config = Config::default().with_strategy(Strategy::Fifo).with_trace(TraceLevel::Full);
+/// let run = Sim::new(config).run(async { simloop::log!("hello") });
+/// assert_eq!(run.trace.to_string(), run.trace.text());
+/// ```
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
