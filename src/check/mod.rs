@@ -12,6 +12,7 @@ use crate::scheduler::{ReplayScheduler, Schedule, Strategy};
 use crate::{Config, Failure, Sim, TraceLevel};
 
 mod determinism;
+mod distinct;
 mod estimates;
 mod shrink;
 mod sweep;
@@ -33,6 +34,8 @@ pub struct Report {
     /// Runs completed (in this shard).
     pub iterations: u64,
     /// How many different traces (by digest) the runs produced: distinct interleavings seen.
+    /// Exact up to 65,536; past that an estimate (within about 1%), so that a sweep's memory
+    /// does not grow with its length.
     pub distinct_traces: u64,
     /// The lowest failing iteration's failure, shrunk, with its replay line.
     pub failure: Option<Failure>,
