@@ -45,7 +45,9 @@ pub const VARIABLES: &[(&str, &str)] = &[
 ///
 /// `i/n` shards never overlap and together cover every iteration, so `n` machines running
 /// `SIMLOOP_SHARD=0/n` ... `SIMLOOP_SHARD=(n-1)/n` (a CI matrix, or a Kubernetes indexed job
-/// with `SIMLOOP_SHARD=$JOB_COMPLETION_INDEX/n`) split one sweep with no gap.
+/// with `SIMLOOP_SHARD=$JOB_COMPLETION_INDEX/n`) split one sweep with no gap. A shard that owns
+/// no iteration at all (`i >= SIMLOOP_ITERATIONS`) is an error when the sweep starts, naming
+/// both variables, rather than a sweep that passes without running anything.
 ///
 /// # Examples
 ///

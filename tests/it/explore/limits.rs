@@ -1,7 +1,19 @@
 //! Sweep limits: memory independent of the iteration count, shards that own nothing, the
 //! number of threads, and strategy parameters built in code.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use simloop::config::Shard;
 use simloop::{explore, Config, Failure};
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
 
 // Goal: a sweep allocates nothing per iteration up front: u64::MAX iterations of a program that
 // fails at once report the failure instead of running out of memory.
@@ -45,4 +57,33 @@ fn a_huge_sweep_finds_a_late_failure_on_any_number_of_threads() {
             .unwrap();
         assert_eq!(many.context().iteration, one.context().iteration);
     }
+}
+
+// Goal: a shard that owns none of the iterations is an error naming SIMLOOP_SHARD and the
+// iteration count, so a misconfigured CI matrix cannot pass by running nothing.
+#[test]
+fn a_shard_that_owns_no_iteration_is_an_error() {
+    let config = Config::default()
+        .with_iterations(3)
+        .with_shard(Shard::new(5, 8).unwrap());
+    let error = config.validate().unwrap_err();
+    assert_eq!(error.field(), "shard");
+    let text = error.to_string();
+    assert!(text.contains("SIMLOOP_SHARD=5/8"), "{text}");
+    assert!(text.contains("SIMLOOP_ITERATIONS=3"), "{text}");
+    let ran = AtomicUsize::new(0);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        explore(config.clone(), || {
+            ran.fetch_add(1, Ordering::SeqCst);
+            async {}
+        })
+    }));
+    let payload = outcome.expect_err("the sweep refuses the empty shard");
+    assert!(panic_text(&*payload).contains("SIMLOOP_SHARD"));
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+    // The last shard that owns an iteration still runs it.
+    let last = Config::default()
+        .with_iterations(3)
+        .with_shard(Shard::new(2, 8).unwrap());
+    assert_eq!(explore(last, || async {}).iterations, 1);
 }
