@@ -128,7 +128,8 @@ where
 ///
 /// # Panics
 ///
-/// If `config` cannot work (see [`Config::validate`]).
+/// If `config` cannot work (see [`Config::validate`]), or if the operating system refuses to
+/// start one of the sweep's [`jobs`](Config::jobs) threads.
 ///
 /// # Examples
 ///

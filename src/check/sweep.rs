@@ -199,7 +199,12 @@ where
     outcome
 }
 
-/// Sweeps the shard's iterations on `config.jobs` threads.
+/// Sweeps the shard's iterations on `config.jobs` threads, or one per iteration if there are
+/// fewer iterations.
+///
+/// # Panics
+///
+/// If a thread cannot be started, naming `SIMLOOP_JOBS`.
 pub(crate) fn sweep<F, Fut>(config: &Config, make: &F) -> SweepResult
 where
     F: Fn() -> Fut + Sync,
@@ -228,7 +233,10 @@ where
     let shard = config.shard;
     let worker = || loop {
         let local = shared.next.fetch_add(1, Ordering::SeqCst);
-        if local >= size || local > shared.stop_after.load(Ordering::SeqCst) {
+        if local >= size
+            || local > shared.stop_after.load(Ordering::SeqCst)
+            || shared.abandoned.load(Ordering::SeqCst)
+        {
             break;
         }
         let global = shard.index() + local * shard.count();
@@ -248,19 +256,45 @@ where
             }
         }
     };
-    if config.jobs <= 1 {
+    // A thread with no iteration to run would only start and stop.
+    let jobs = usize::try_from(size).map_or(config.jobs, |size| config.jobs.min(size));
+    if jobs <= 1 {
         worker();
     } else {
-        let panicked = std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..config.jobs).map(|_| scope.spawn(worker)).collect();
+        let (panicked, refused) = std::thread::scope(|scope| {
+            let mut threads = Vec::with_capacity(jobs);
+            let mut refused = None;
+            for started in 0..jobs {
+                match std::thread::Builder::new().spawn_scoped(scope, worker) {
+                    Ok(thread) => threads.push(thread),
+                    Err(error) => {
+                        // The threads already started stop at their next iteration.
+                        let progress = lock(&shared.progress);
+                        shared.abandoned.store(true, Ordering::SeqCst);
+                        drop(progress);
+                        shared.finished.notify_all();
+                        refused = Some((started, error));
+                        break;
+                    }
+                }
+            }
             // Join every thread, then hand the first panic on as it was raised.
-            threads
+            let panicked = threads
                 .into_iter()
                 .filter_map(|thread| thread.join().err())
-                .next()
+                .next();
+            (panicked, refused)
         });
         if let Some(payload) = panicked {
             resume_unwind(payload);
+        }
+        if let Some((started, error)) = refused {
+            panic!(
+                "simloop: cannot start sweep thread {} of {jobs} (jobs = {}, SIMLOOP_JOBS): \
+                 {error}; ask for fewer jobs",
+                started + 1,
+                config.jobs
+            );
         }
     }
     let progress = shared

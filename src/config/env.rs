@@ -32,7 +32,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "SIMLOOP_JOBS",
-        "a positive integer, or auto for one per core",
+        "a positive integer up to 1024, or auto for one per core",
     ),
     ("SIMLOOP_SHARD", "i/n with 0 <= i < n, e.g. 2/8"),
     (
@@ -178,9 +178,13 @@ fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
 
 fn jobs(name: &str, value: &str) -> Result<usize, ConfigError> {
     if value.trim().eq_ignore_ascii_case("auto") {
-        return Ok(std::thread::available_parallelism().map_or(1, usize::from));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        return Ok(cores.min(Config::MAX_JOBS));
     }
-    usize::try_from(positive(name, value)?).map_err(|_| invalid(name, value))
+    usize::try_from(positive(name, value)?)
+        .ok()
+        .filter(|jobs| *jobs <= Config::MAX_JOBS)
+        .ok_or_else(|| invalid(name, value))
 }
 
 impl Config {

@@ -51,7 +51,8 @@ pub struct Config {
     /// Run every seed twice and fail with
     /// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism) if the traces differ.
     pub check_determinism: bool,
-    /// Threads a sweep runs simulations on (each runs whole simulations).
+    /// Threads a sweep runs simulations on (each runs whole simulations): at most
+    /// [`Config::MAX_JOBS`], and a sweep starts no more threads than it has iterations.
     pub jobs: usize,
     /// This machine's share of a sweep's iterations. A shard that owns none of them (`5/8`
     /// with 3 iterations) is refused by [`Config::validate`]: a sweep with it would run nothing
@@ -90,6 +91,21 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The most [`jobs`](Config::jobs) a config may ask for; `SIMLOOP_JOBS=auto` asks for one
+    /// per core up to this. Each job is an operating-system thread, and far more threads than
+    /// cores only adds memory and switching.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::Config;
+    ///
+    /// assert!(Config::default().with_jobs(Config::MAX_JOBS).validate().is_ok());
+    /// let err = Config::default().with_jobs(Config::MAX_JOBS + 1).validate().unwrap_err();
+    /// assert_eq!(err.field(), "jobs");
+    /// ```
+    pub const MAX_JOBS: usize = 1024;
+
     /// This config with `seed`.
     pub fn with_seed(mut self, seed: u64) -> Config {
         self.seed = seed;
@@ -241,6 +257,16 @@ impl Config {
         }
         if self.jobs == 0 {
             return Err(ConfigError::new("jobs", "must be at least 1"));
+        }
+        if self.jobs > Config::MAX_JOBS {
+            return Err(ConfigError::new(
+                "jobs",
+                format!(
+                    "is {}, must be at most Config::MAX_JOBS ({}) threads",
+                    self.jobs,
+                    Config::MAX_JOBS
+                ),
+            ));
         }
         self.world.validate()
     }

@@ -87,3 +87,51 @@ fn a_shard_that_owns_no_iteration_is_an_error() {
         .with_shard(Shard::new(2, 8).unwrap());
     assert_eq!(explore(last, || async {}).iterations, 1);
 }
+
+// Goal: `jobs` has a documented upper bound, refused by name.
+#[test]
+fn jobs_beyond_the_bound_are_refused() {
+    let error = Config::default().with_jobs(100_000).validate().unwrap_err();
+    assert_eq!(error.field(), "jobs");
+    assert!(error.to_string().contains("at most"), "{error}");
+    assert!(Config::default().with_jobs(64).validate().is_ok());
+    let vars = [("SIMLOOP_JOBS".to_owned(), "100000".to_owned())];
+    let error = Config::default().apply_vars(vars).unwrap_err();
+    assert_eq!(error.field(), "SIMLOOP_JOBS");
+    assert!(error.to_string().contains("up to 1024"), "{error}");
+}
+
+/// The id Linux gives a thread started now: ids are handed out in increasing order, so the
+/// difference between two of them bounds the threads started in between.
+#[cfg(target_os = "linux")]
+fn next_thread_id() -> u64 {
+    std::thread::spawn(|| {
+        let link = std::fs::read_link("/proc/thread-self").unwrap();
+        link.file_name().unwrap().to_str().unwrap().parse().unwrap()
+    })
+    .join()
+    .unwrap()
+}
+
+// Goal: a sweep starts no more threads than it has iterations to run.
+#[cfg(target_os = "linux")]
+#[test]
+fn jobs_are_capped_by_the_iteration_count() {
+    let config = Config::default().with_iterations(1).with_jobs(1000);
+    // Thread ids wrap around at the kernel's limit; measure again if that happened meanwhile.
+    for _ in 0..3 {
+        let before = next_thread_id();
+        let report = explore(config.clone(), || async {});
+        let after = next_thread_id();
+        assert_eq!(report.iterations, 1);
+        if after > before {
+            let started = after - before;
+            assert!(
+                started < 500,
+                "about {started} threads for a sweep of 1 iteration"
+            );
+            return;
+        }
+    }
+    panic!("thread ids wrapped around three times");
+}
