@@ -205,7 +205,7 @@ impl Config {
     /// # Errors
     ///
     /// A [`ConfigError`] naming the first field that cannot work. Besides values that are
-    /// out of range, a [`shard`](Config::shard) that owns none of the
+    /// out of range (a strategy's parameters included, see [`Strategy::check`]), a [`shard`](Config::shard) that owns none of the
     /// [`iterations`](Config::iterations) is an error (unless the config replays a schedule or
     /// searches exhaustively, which ignore shards), so a misconfigured CI matrix fails instead
     /// of passing without running anything.
@@ -224,6 +224,9 @@ impl Config {
     /// assert_eq!(idle.validate().unwrap_err().field(), "shard");
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.strategy
+            .check()
+            .map_err(|problem| ConfigError::new("strategy", problem))?;
         if self.max_steps == 0 {
             return Err(ConfigError::new("max_steps", "must be at least 1"));
         }

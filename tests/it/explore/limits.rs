@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use simloop::config::Shard;
-use simloop::{explore, Config, Failure};
+use simloop::{explore, Config, Failure, Strategy};
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -134,4 +134,35 @@ fn jobs_are_capped_by_the_iteration_count() {
         }
     }
     panic!("thread ids wrapped around three times");
+}
+
+// Goal: every strategy parameter built in code is held to the range its text form accepts.
+#[test]
+fn strategy_parameters_out_of_range_are_refused_by_name() {
+    for strategy in [
+        Strategy::Pct { depth: u32::MAX },
+        Strategy::Pct { depth: 17 },
+        Strategy::Pct { depth: 0 },
+        Strategy::Exhaustive { preemptions: 65 },
+        Strategy::Exhaustive {
+            preemptions: u32::MAX,
+        },
+    ] {
+        let error = Config::default()
+            .with_strategy(strategy.clone())
+            .validate()
+            .unwrap_err();
+        assert_eq!(error.field(), "strategy", "{strategy:?}");
+        let text = error.to_string();
+        assert!(text.contains("1..=16") || text.contains("0..=64"), "{text}");
+        assert!(simloop::Sim::try_new(Config::default().with_strategy(strategy)).is_err());
+    }
+    for strategy in [
+        Strategy::Pct { depth: 1 },
+        Strategy::Pct { depth: 16 },
+        Strategy::Exhaustive { preemptions: 0 },
+        Strategy::Exhaustive { preemptions: 64 },
+    ] {
+        assert!(Config::default().with_strategy(strategy).validate().is_ok());
+    }
 }
