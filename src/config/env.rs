@@ -171,7 +171,7 @@ fn duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
 fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" | "" => Ok(false),
+        "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(invalid(name, value)),
     }
 }
