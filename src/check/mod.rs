@@ -14,6 +14,7 @@ use crate::scheduler::{ReplayScheduler, Schedule, Strategy};
 use crate::trace::{Trace, TraceLevel};
 
 mod determinism;
+mod distinct;
 mod estimates;
 mod shrink;
 mod sweep;
@@ -35,6 +36,8 @@ pub struct Report {
     /// Runs completed (in this shard).
     pub iterations: u64,
     /// How many different traces (by digest) the runs produced: distinct interleavings seen.
+    /// Exact up to 65,536; past that an estimate (within about 1%), so that a sweep's memory
+    /// does not grow with its length.
     pub distinct_traces: u64,
     /// The lowest failing iteration's failure, shrunk, with its replay line.
     pub failure: Option<Failure>,
@@ -127,7 +130,8 @@ where
 ///
 /// # Panics
 ///
-/// If `config` cannot work (see [`Config::validate`]).
+/// If `config` cannot work (see [`Config::validate`]), or if the operating system refuses to
+/// start one of the sweep's [`jobs`](Config::jobs) threads.
 ///
 /// # Examples
 ///

@@ -6,13 +6,14 @@
 //! timing. A thread that would need hints from an unfinished iteration waits for it; with a
 //! lag of [`HINT_LAG`] iterations this almost never happens.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::Location;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use super::distinct::DistinctDigests;
 use super::estimates::TaskEstimates;
 use crate::config::Config;
 use crate::id::TaskSteps;
@@ -39,20 +40,39 @@ pub(crate) struct SweepResult {
     pub(crate) failure: Option<(u64, Failure)>,
 }
 
+/// What the workers share, in memory bounded by the iterations in flight (at most about
+/// `jobs + HINT_LAG` of them), never by the shard's size: a sweep of `u64::MAX` iterations runs
+/// in the same memory as one of a hundred.
 struct Progress {
-    done: Vec<bool>,
+    /// Iterations finished above the watermark, with their choice points and per-task polls,
+    /// until every iteration below them has finished and they are merged in order.
+    pending: BTreeMap<u64, (u64, Vec<TaskSteps>)>,
     /// Every iteration below this one has finished.
     watermark: u64,
-    /// `prefix_max[k]` = most choice points over iterations `0..k`.
-    prefix_max: Vec<u64>,
-    choice_points: Vec<u64>,
-    /// Per-task polls of finished iterations not yet merged into `estimates` (which merges in
-    /// iteration order).
-    task_steps: Vec<Option<Vec<TaskSteps>>>,
+    /// Most choice points over iterations `0..k`, for `k` from `watermark - HINT_LAG` (or 0) up
+    /// to `watermark`, the last entry: the only ones [`Shared::hints`] can still ask for,
+    /// because the worker asking holds an iteration at or above the watermark.
+    prefix_max: VecDeque<u64>,
     estimates: TaskEstimates,
-    digests: BTreeSet<u64>,
+    digests: DistinctDigests,
     completed: u64,
     failure: Option<(u64, Failure)>,
+}
+
+impl Progress {
+    /// Most choice points over iterations `0..needed`, where `needed` is within [`HINT_LAG`]
+    /// of the watermark (or above it in an abandoned sweep, whose hints no longer matter).
+    fn prefix_max(&self, needed: u64) -> u64 {
+        let newest = self.prefix_max.back().copied().unwrap_or(0);
+        let Some(behind) = self.watermark.checked_sub(needed) else {
+            return newest;
+        };
+        usize::try_from(behind)
+            .ok()
+            .and_then(|behind| self.prefix_max.len().checked_sub(behind + 1))
+            .and_then(|at| self.prefix_max.get(at).copied())
+            .unwrap_or(newest)
+    }
 }
 
 struct Shared {
@@ -89,7 +109,7 @@ impl Shared {
                         .unwrap_or_else(PoisonError::into_inner);
                     self.waiting.fetch_sub(1, Ordering::SeqCst);
                 }
-                let choice_points = self.baseline.max(progress.prefix_max[needed as usize]);
+                let choice_points = self.baseline.max(progress.prefix_max(needed));
                 let tasks = progress
                     .estimates
                     .over_first(needed)
@@ -106,21 +126,22 @@ impl Shared {
 
     fn complete(&self, local: u64, global: u64, outcome: Outcome) {
         let mut progress = lock(&self.progress);
-        let index = local as usize;
-        progress.done[index] = true;
-        progress.choice_points[index] = outcome.choice_points;
-        progress.task_steps[index] = Some(outcome.task_steps);
+        progress
+            .pending
+            .insert(local, (outcome.choice_points, outcome.task_steps));
         progress.digests.insert(outcome.digest);
         progress.completed += 1;
-        while (progress.watermark as usize) < progress.done.len()
-            && progress.done[progress.watermark as usize]
-        {
-            let at = progress.watermark as usize;
-            let next = progress.prefix_max[at].max(progress.choice_points[at]);
-            progress.prefix_max[at + 1] = next;
-            if let Some(steps) = progress.task_steps[at].take() {
-                progress.estimates.merge(&steps);
+        loop {
+            let at = progress.watermark;
+            let Some((choice_points, steps)) = progress.pending.remove(&at) else {
+                break;
+            };
+            let newest = progress.prefix_max.back().copied().unwrap_or(0);
+            progress.prefix_max.push_back(newest.max(choice_points));
+            if progress.prefix_max.len() > HINT_LAG as usize + 1 {
+                progress.prefix_max.pop_front();
             }
+            progress.estimates.merge(&steps);
             progress.watermark += 1;
         }
         if let Some(failure) = outcome.failure {
@@ -182,7 +203,12 @@ where
     outcome
 }
 
-/// Sweeps the shard's iterations on `config.jobs` threads.
+/// Sweeps the shard's iterations on `config.jobs` threads, or one per iteration if there are
+/// fewer iterations.
+///
+/// # Panics
+///
+/// If a thread cannot be started, naming `SIMLOOP_JOBS`.
 pub(crate) fn sweep<F, Fut>(config: &Config, make: &F) -> SweepResult
 where
     F: Fn() -> Fut + Sync,
@@ -196,13 +222,11 @@ where
         waiting: AtomicUsize::new(0),
         stop_after: AtomicU64::new(u64::MAX),
         progress: Mutex::new(Progress {
-            done: vec![false; size as usize],
+            pending: BTreeMap::new(),
             watermark: 0,
-            prefix_max: vec![0; size as usize + 1],
-            choice_points: vec![0; size as usize],
-            task_steps: vec![None; size as usize],
+            prefix_max: VecDeque::from([0]),
             estimates: TaskEstimates::default(),
-            digests: BTreeSet::new(),
+            digests: DistinctDigests::default(),
             completed: 0,
             failure: None,
         }),
@@ -213,7 +237,10 @@ where
     let shard = config.shard;
     let worker = || loop {
         let local = shared.next.fetch_add(1, Ordering::SeqCst);
-        if local >= size || local > shared.stop_after.load(Ordering::SeqCst) {
+        if local >= size
+            || local > shared.stop_after.load(Ordering::SeqCst)
+            || shared.abandoned.load(Ordering::SeqCst)
+        {
             break;
         }
         let global = shard.index() + local * shard.count();
@@ -233,19 +260,45 @@ where
             }
         }
     };
-    if config.jobs <= 1 {
+    // A thread with no iteration to run would only start and stop.
+    let jobs = usize::try_from(size).map_or(config.jobs, |size| config.jobs.min(size));
+    if jobs <= 1 {
         worker();
     } else {
-        let panicked = std::thread::scope(|scope| {
-            let threads: Vec<_> = (0..config.jobs).map(|_| scope.spawn(worker)).collect();
+        let (panicked, refused) = std::thread::scope(|scope| {
+            let mut threads = Vec::with_capacity(jobs);
+            let mut refused = None;
+            for started in 0..jobs {
+                match std::thread::Builder::new().spawn_scoped(scope, worker) {
+                    Ok(thread) => threads.push(thread),
+                    Err(error) => {
+                        // The threads already started stop at their next iteration.
+                        let progress = lock(&shared.progress);
+                        shared.abandoned.store(true, Ordering::SeqCst);
+                        drop(progress);
+                        shared.finished.notify_all();
+                        refused = Some((started, error));
+                        break;
+                    }
+                }
+            }
             // Join every thread, then hand the first panic on as it was raised.
-            threads
+            let panicked = threads
                 .into_iter()
                 .filter_map(|thread| thread.join().err())
-                .next()
+                .next();
+            (panicked, refused)
         });
         if let Some(payload) = panicked {
             resume_unwind(payload);
+        }
+        if let Some((started, error)) = refused {
+            panic!(
+                "simloop: cannot start sweep thread {} of {jobs} (jobs = {}, SIMLOOP_JOBS): \
+                 {error}; ask for fewer jobs",
+                started + 1,
+                config.jobs
+            );
         }
     }
     let progress = shared
@@ -254,7 +307,7 @@ where
         .unwrap_or_else(PoisonError::into_inner);
     SweepResult {
         iterations: progress.completed,
-        distinct_traces: progress.digests.len() as u64,
+        distinct_traces: progress.digests.count(),
         failure: progress.failure,
     }
 }

@@ -32,7 +32,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "SIMLOOP_JOBS",
-        "a positive integer, or auto for one per core",
+        "a positive integer up to 1024, or auto for one per core",
     ),
     ("SIMLOOP_SHARD", "i/n with 0 <= i < n, e.g. 2/8"),
     (
@@ -45,7 +45,9 @@ pub const VARIABLES: &[(&str, &str)] = &[
 ///
 /// `i/n` shards never overlap and together cover every iteration, so `n` machines running
 /// `SIMLOOP_SHARD=0/n` ... `SIMLOOP_SHARD=(n-1)/n` (a CI matrix, or a Kubernetes indexed job
-/// with `SIMLOOP_SHARD=$JOB_COMPLETION_INDEX/n`) split one sweep with no gap.
+/// with `SIMLOOP_SHARD=$JOB_COMPLETION_INDEX/n`) split one sweep with no gap. A shard that owns
+/// no iteration at all (`i >= SIMLOOP_ITERATIONS`) is an error when the sweep starts, naming
+/// both variables, rather than a sweep that passes without running anything.
 ///
 /// # Examples
 ///
@@ -169,16 +171,20 @@ fn duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
 fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" | "" => Ok(false),
+        "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(invalid(name, value)),
     }
 }
 
 fn jobs(name: &str, value: &str) -> Result<usize, ConfigError> {
     if value.trim().eq_ignore_ascii_case("auto") {
-        return Ok(std::thread::available_parallelism().map_or(1, usize::from));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        return Ok(cores.min(Config::MAX_JOBS));
     }
-    usize::try_from(positive(name, value)?).map_err(|_| invalid(name, value))
+    usize::try_from(positive(name, value)?)
+        .ok()
+        .filter(|jobs| *jobs <= Config::MAX_JOBS)
+        .ok_or_else(|| invalid(name, value))
 }
 
 impl Config {

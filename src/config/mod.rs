@@ -52,9 +52,12 @@ pub struct Config {
     /// Run every seed twice and fail with
     /// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism) if the traces differ.
     pub check_determinism: bool,
-    /// Threads a sweep runs simulations on (each runs whole simulations).
+    /// Threads a sweep runs simulations on (each runs whole simulations): at most
+    /// [`Config::MAX_JOBS`], and a sweep starts no more threads than it has iterations.
     pub jobs: usize,
-    /// This machine's share of a sweep's iterations.
+    /// This machine's share of a sweep's iterations. A shard that owns none of them (`5/8`
+    /// with 3 iterations) is refused by [`Config::validate`]: a sweep with it would run nothing
+    /// and pass.
     pub shard: Shard,
     /// Replay this schedule instead of sweeping (`SIMLOOP_REPLAY`).
     pub replay: Option<Schedule>,
@@ -89,6 +92,21 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The most [`jobs`](Config::jobs) a config may ask for; `SIMLOOP_JOBS=auto` asks for one
+    /// per core up to this. Each job is an operating-system thread, and far more threads than
+    /// cores only adds memory and switching.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::Config;
+    ///
+    /// assert!(Config::default().with_jobs(Config::MAX_JOBS).validate().is_ok());
+    /// let err = Config::default().with_jobs(Config::MAX_JOBS + 1).validate().unwrap_err();
+    /// assert_eq!(err.field(), "jobs");
+    /// ```
+    pub const MAX_JOBS: usize = 1024;
+
     /// This config with `seed`.
     pub fn with_seed(mut self, seed: u64) -> Config {
         self.seed = seed;
@@ -187,15 +205,29 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] naming the first field that cannot work.
+    /// A [`ConfigError`] naming the first field that cannot work. Besides values that are
+    /// out of range (a strategy's parameters included, see [`Strategy::check`]), a [`shard`](Config::shard) that owns none of the
+    /// [`iterations`](Config::iterations) is an error (unless the config replays a schedule or
+    /// searches exhaustively, which ignore shards), so a misconfigured CI matrix fails instead
+    /// of passing without running anything.
     ///
     /// # Examples
     ///
     /// ```
+    /// use simloop::config::Shard;
+    ///
     /// let err = simloop::Config::default().with_max_steps(0).validate().unwrap_err();
     /// assert_eq!(err.field(), "max_steps");
+    ///
+    /// let idle = simloop::Config::default()
+    ///     .with_iterations(3)
+    ///     .with_shard(Shard::new(5, 8).unwrap());
+    /// assert_eq!(idle.validate().unwrap_err().field(), "shard");
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.strategy
+            .check()
+            .map_err(|problem| ConfigError::new("strategy", problem))?;
         if self.max_steps == 0 {
             return Err(ConfigError::new("max_steps", "must be at least 1"));
         }
@@ -214,8 +246,31 @@ impl Config {
         if self.iterations == 0 {
             return Err(ConfigError::new("iterations", "must be at least 1"));
         }
+        let sweeps = self.replay.is_none() && !matches!(self.strategy, Strategy::Exhaustive { .. });
+        if sweeps && self.shard.index() >= self.iterations {
+            let (shard, iterations) = (self.shard, self.iterations);
+            return Err(ConfigError::new(
+                "shard",
+                format!(
+                    "{shard} owns none of the {iterations} iterations, so the sweep would run \
+                     nothing (SIMLOOP_SHARD={shard} with SIMLOOP_ITERATIONS={iterations}): \
+                     shard i/n runs iterations i, i + n, i + 2n, ...; use at most {iterations} \
+                     shards or more iterations"
+                ),
+            ));
+        }
         if self.jobs == 0 {
             return Err(ConfigError::new("jobs", "must be at least 1"));
+        }
+        if self.jobs > Config::MAX_JOBS {
+            return Err(ConfigError::new(
+                "jobs",
+                format!(
+                    "is {}, must be at most Config::MAX_JOBS ({}) threads",
+                    self.jobs,
+                    Config::MAX_JOBS
+                ),
+            ));
         }
         self.world.validate()
     }

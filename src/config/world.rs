@@ -45,9 +45,24 @@ pub enum Latency {
 }
 
 impl Latency {
-    /// `Ok` when the bounds are in order, else what is wrong.
+    /// The longest latency a setting may name: 365 days. A message's arrival is the clock plus
+    /// a leg, and a round trip adds two legs, so an unbounded latency (`Duration::MAX`) would
+    /// overflow; a year is longer than any timeout a test waits for.
     ///
-    /// Durations cannot be negative, so inverted bounds are the only way to get one wrong.
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::sim::Latency;
+    /// use std::time::Duration;
+    ///
+    /// assert!(Latency::Fixed(Latency::LIMIT).check().is_ok());
+    /// let err = Latency::Fixed(Duration::MAX).check().unwrap_err();
+    /// assert!(err.contains("Latency::LIMIT"));
+    /// ```
+    pub const LIMIT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+    /// `Ok` when the bounds are in order and none is above [`Latency::LIMIT`], else what is
+    /// wrong.
     ///
     /// # Examples
     ///
@@ -63,6 +78,20 @@ impl Latency {
     ///
     /// A description such as `min 5ms is above max 1ms`.
     pub fn check(&self) -> Result<(), String> {
+        let bounds = match *self {
+            Latency::Fixed(value) => [("", value), ("", value)],
+            Latency::Uniform { min, max } => [("min ", min), ("max ", max)],
+            Latency::Exponential { mean, max } => [("mean ", mean), ("max ", max)],
+        };
+        for (name, bound) in bounds {
+            if bound > Latency::LIMIT {
+                return Err(format!(
+                    "{name}{bound:?} is above Latency::LIMIT: a latency must be at most {:?} \
+                     (365 days)",
+                    Latency::LIMIT
+                ));
+            }
+        }
         match *self {
             Latency::Fixed(_) => Ok(()),
             Latency::Uniform { min, max } if min > max => {
@@ -355,7 +384,8 @@ impl WorldConfig {
         with_swarm swarm: bool;
     }
 
-    /// Checks every rate and latency, naming the first bad one as `world.<field>`.
+    /// Checks every rate and latency (bounds in order, latencies at most [`Latency::LIMIT`]),
+    /// naming the first bad one as `world.<field>`.
     ///
     /// # Examples
     ///

@@ -438,7 +438,8 @@ pub fn heal_all() {
 ///
 /// # Panics
 ///
-/// Outside a simulation, or if `latency`'s bounds are inverted (see [`Latency::check`]).
+/// Outside a simulation, or if `latency`'s bounds are inverted or above [`Latency::LIMIT`]
+/// (see [`Latency::check`]).
 ///
 /// # Errors
 ///

@@ -271,7 +271,7 @@ impl Net {
         let label = Rc::clone(&inner.link(from, to).label);
         let target = &inner.hosts[to];
         let host = Rc::clone(&target.name);
-        let round_trip_ns = draw.forward_ns + draw.back_ns;
+        let round_trip_ns = draw.forward_ns.saturating_add(draw.back_ns);
         let restarted = conn.is_some_and(|conn| conn.incarnation != target.incarnation);
         if (restarted && target.up) || draw.reset {
             let why = if draw.reset {
@@ -332,11 +332,11 @@ impl Net {
         conn: Option<&ConnState>,
         label: &Rc<str>,
     ) -> Exchange {
-        let mut arrival_ns = rt::now_ns("simloop::net") + draw.forward_ns;
+        let mut arrival_ns = rt::now_ns("simloop::net").saturating_add(draw.forward_ns);
         if let Some(conn) = conn {
             // A nanosecond apart at least: messages due at one instant would be handed to the
             // scheduler together, and it may run them in any order.
-            arrival_ns = arrival_ns.max(conn.last_arrival_ns.get() + 1);
+            arrival_ns = arrival_ns.max(conn.last_arrival_ns.get().saturating_add(1));
             conn.last_arrival_ns.set(arrival_ns);
         }
         request.from = Some(self.name(from.0));
@@ -385,7 +385,7 @@ impl Net {
         } else if target.listener.is_none() {
             note(&label, || "connect: refused".into());
             Sent::FailAfter(
-                forward_ns + back_ns,
+                forward_ns.saturating_add(back_ns),
                 NetError::Refused {
                     host: host.to_string(),
                 },
@@ -393,7 +393,7 @@ impl Net {
         } else {
             self.next_connection.set(id + 1);
             note(&label, || format!("connect #{id}").into());
-            Sent::OpenAfter(forward_ns + back_ns)
+            Sent::OpenAfter(forward_ns.saturating_add(back_ns))
         };
         Ok((sent, state, Rc::clone(&inner.hosts[to].name)))
     }

@@ -62,11 +62,14 @@ impl ReplayScheduler {
         Rc::clone(&self.honoured)
     }
 
+    /// The strict divergence for a recorded choice at a step before `step` that ran without a
+    /// choice point: only one task was ready there, so the scheduler was never asked.
     fn skipped(&self, step: u64) -> Option<Divergence> {
         let deviation = self.deviations.get(self.next)?;
         (self.strict && deviation.step < step).then(|| {
             Divergence::new(format!(
-                "at step {} the schedule chose task {}, but only one task was ready there",
+                "at step {} the schedule chose task {}, but only one task was ready there, so \
+                 the step had no choice to make",
                 deviation.step, deviation.task
             ))
         })
@@ -117,6 +120,10 @@ impl Scheduler for ReplayScheduler {
     }
 
     fn finished(&mut self, steps: u64) -> Result<(), Divergence> {
+        // A choice recorded for a step the run went through without a choice point.
+        if let Some(divergence) = self.skipped(steps) {
+            return Err(divergence);
+        }
         match self.deviations.get(self.next) {
             Some(deviation) if self.strict => Err(Divergence::new(format!(
                 "the run ended after {steps} steps, before the schedule's choice of task {} at step {}",

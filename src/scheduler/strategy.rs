@@ -1,6 +1,7 @@
 //! `Strategy`: the built-in strategies by name, and the portfolio `check` uses by default.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use super::exhaustive::{ExhaustiveScheduler, Search};
@@ -90,7 +91,54 @@ impl Default for SweepHints {
     }
 }
 
+/// The depths PCT accepts, in code (`Strategy::Pct`) and text (`pct:<depth>`): PCT allocates
+/// per change point, and a bug needing more than 16 ordering constraints is beyond its reach.
+const PCT_DEPTHS: RangeInclusive<u32> = 1..=16;
+
+/// The preemption bounds an exhaustive search accepts (`exhaustive:<preemptions>`).
+const EXHAUSTIVE_PREEMPTIONS: RangeInclusive<u32> = 0..=64;
+
 impl Strategy {
+    /// `Ok` when every parameter lies in the range the strategy's text form accepts: PCT's
+    /// `depth` in 1..=16, an exhaustive search's `preemptions` in 0..=64.
+    /// [`Config::validate`](crate::Config::validate) reports a failure as the field `strategy`.
+    ///
+    /// # Errors
+    ///
+    /// A description naming the parameter and its range.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::Strategy;
+    ///
+    /// assert!(Strategy::Pct { depth: 3 }.check().is_ok());
+    /// assert_eq!(
+    ///     Strategy::Pct { depth: 0 }.check().unwrap_err(),
+    ///     "Pct { depth: 0 }: depth must be in 1..=16 (as in pct:<depth>)"
+    /// );
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        let (name, value, range, text) = match *self {
+            Strategy::Pct { depth } => ("depth", depth, PCT_DEPTHS, "pct:<depth>"),
+            Strategy::Exhaustive { preemptions } => (
+                "preemptions",
+                preemptions,
+                EXHAUSTIVE_PREEMPTIONS,
+                "exhaustive:<preemptions>",
+            ),
+            _ => return Ok(()),
+        };
+        if range.contains(&value) {
+            return Ok(());
+        }
+        Err(format!(
+            "{self:?}: {name} must be in {}..={} (as in {text})",
+            range.start(),
+            range.end()
+        ))
+    }
+
     /// The members of [`Strategy::Portfolio`], in rotation order.
     ///
     /// Chosen by measurement on the bug zoo (`cargo run --release --example zoo`): `Detour`
@@ -208,7 +256,8 @@ impl fmt::Display for ParseStrategyError {
         write!(
             f,
             "unknown strategy `{}`: expected `fifo`, `random`, `pct:<depth>` (depth 1..=16), \
-             `pos`, `urw`, `detour`, `exhaustive:<preemptions>` or `portfolio`",
+             `pos`, `urw`, `detour`, `exhaustive:<preemptions>` (preemptions 0..=64) or \
+             `portfolio`",
             self.0
         )
     }
@@ -226,7 +275,7 @@ impl FromStr for Strategy {
             Some((name, argument)) => (name, Some(argument)),
             None => (lower.as_str(), None),
         };
-        let number = |argument: Option<&str>, range: std::ops::RangeInclusive<u32>| {
+        let number = |argument: Option<&str>, range: RangeInclusive<u32>| {
             argument
                 .and_then(|a| a.parse::<u32>().ok())
                 .filter(|n| range.contains(n))
@@ -240,10 +289,10 @@ impl FromStr for Strategy {
             ("detour", None) => Ok(Strategy::Detour),
             ("portfolio", None) => Ok(Strategy::Portfolio),
             ("pct", argument) => Ok(Strategy::Pct {
-                depth: number(argument, 1..=16)?,
+                depth: number(argument, PCT_DEPTHS)?,
             }),
             ("exhaustive", argument) => Ok(Strategy::Exhaustive {
-                preemptions: number(argument, 0..=64)?,
+                preemptions: number(argument, EXHAUSTIVE_PREEMPTIONS)?,
             }),
             _ => Err(error()),
         }

@@ -125,8 +125,27 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
+    /// The most permits a semaphore may have, free, reserved and held together (tokio's
+    /// bound). [`new`](Semaphore::new) and [`add_permits`](Semaphore::add_permits) refuse to go
+    /// past it, so releasing a permit can never overflow the count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::sync::Semaphore;
+    ///
+    /// assert_eq!(Semaphore::MAX_PERMITS, usize::MAX >> 3);
+    /// let unbounded_enough = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(unbounded_enough.available_permits(), Semaphore::MAX_PERMITS);
+    /// ```
+    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+
     /// A semaphore with `permits` free permits (asyncio's `Semaphore(value)`; a negative value,
     /// which asyncio refuses, cannot be written).
+    ///
+    /// # Panics
+    ///
+    /// If `permits` is above [`Semaphore::MAX_PERMITS`].
     ///
     /// # Examples
     ///
@@ -134,7 +153,14 @@ impl Semaphore {
     /// let semaphore = simloop::sync::Semaphore::new(2);
     /// assert_eq!(semaphore.available_permits(), 2);
     /// ```
+    #[track_caller]
     pub fn new(permits: usize) -> Semaphore {
+        if permits > Semaphore::MAX_PERMITS {
+            panic!(
+                "simloop: Semaphore::new({permits}) is above Semaphore::MAX_PERMITS ({})",
+                Semaphore::MAX_PERMITS
+            );
+        }
         Semaphore {
             core: Rc::new(SemaphoreCore {
                 label: Label::new("Semaphore"),
@@ -250,6 +276,11 @@ impl Semaphore {
     /// Adds `count` permits, waking as many waiting tasks (asyncio's `release()`, `count`
     /// times, without a permit to give back).
     ///
+    /// # Panics
+    ///
+    /// If the semaphore would then have more than [`Semaphore::MAX_PERMITS`] permits, free,
+    /// reserved for a woken task and held together; no permit is added then.
+    ///
     /// # Examples
     ///
     /// ```
@@ -257,10 +288,21 @@ impl Semaphore {
     /// semaphore.add_permits(2);
     /// assert_eq!(semaphore.available_permits(), 2);
     /// ```
+    #[track_caller]
     pub fn add_permits(&self, count: usize) {
         let mut state = self.core.state.borrow_mut();
+        let total = state.available + state.held + state.waiters.notified_len();
+        if count > Semaphore::MAX_PERMITS - total {
+            drop(state);
+            panic!(
+                "simloop: {}.add_permits({count}) with {total} permits would exceed \
+                 Semaphore::MAX_PERMITS ({})",
+                self.core.label.text(),
+                Semaphore::MAX_PERMITS
+            );
+        }
         let mut wakeups = Wakeups::default();
-        state.available = state.available.saturating_add(count);
+        state.available += count;
         state.wake_while_available(&mut wakeups);
         drop(state);
         self.core

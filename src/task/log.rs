@@ -10,7 +10,7 @@ pub fn log_line(text: String) {
 
 /// Records a line in the simulation's trace, stamped with virtual time and the current task.
 ///
-/// It takes `format!` arguments. The line shows in [`Trace::text`], [`Trace::user_lines`] and
+/// It takes `format!` arguments. The line shows in [`Trace::text`](crate::Trace::text), [`Trace::user_lines`](crate::Trace::user_lines) and
 /// the "last events" of a failure report.
 ///
 /// # Panics

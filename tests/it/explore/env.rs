@@ -65,6 +65,8 @@ fn malformed_values_name_the_variable() {
         ("SIMLOOP_MAX_STEPS", "many", "positive"),
         ("SIMLOOP_MAX_TIME", "10 parsecs", "duration"),
         ("SIMLOOP_CHECK_DETERMINISM", "maybe", "true"),
+        ("SIMLOOP_CHECK_DETERMINISM", "", "true"),
+        ("SIMLOOP_CHECK_DETERMINISM", "  ", "true"),
         ("SIMLOOP_JOBS", "0", "positive"),
         ("SIMLOOP_SHARD", "4/4", "0 <= i < n"),
         ("SIMLOOP_SHARD", "1", "i/n"),

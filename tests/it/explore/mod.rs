@@ -1,6 +1,7 @@
 //! Exploration: sweeps, replay, shrinking, determinism check, strategies, knobs.
 
 mod env;
+mod limits;
 mod replay;
 mod strategies;
 mod sweeps;

@@ -180,3 +180,25 @@ fn check_panics_with_the_replay_line() {
     assert!(message.contains("SIMLOOP_REPLAY=v1:"), "{message}");
     assert!(message.contains("cargo test explore::replay::check_panics_with_the_replay_line"));
 }
+
+// Goal: a schedule that picks a task at a step where the program had no choice says so, instead
+// of claiming the run ended before that step.
+#[test]
+fn a_choice_at_a_step_without_one_says_there_was_no_choice() {
+    let schedule: Schedule = "v1:5:0=1".parse().unwrap();
+    let failure = explore(sweep(1).with_replay(schedule), || async {
+        yield_now().await;
+        yield_now().await;
+    })
+    .failure
+    .expect("the replay diverges");
+    let Failure::Divergence { message, .. } = &failure else {
+        panic!("expected a divergence: {failure}");
+    };
+    assert!(!message.contains("before the schedule"), "{message}");
+    assert!(
+        message.starts_with("at step 0 the schedule chose task #1"),
+        "{message}"
+    );
+    assert!(message.contains("only one task was ready"), "{message}");
+}

@@ -197,3 +197,53 @@ fn combinators_follow_the_same_rules() {
         assert_eq!(semaphore.peak_in_use(), 2);
     });
 }
+
+fn panic_message(outcome: std::thread::Result<()>) -> String {
+    let payload = outcome.expect_err("expected a panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+// More permits than the documented maximum are refused where they are asked for, so the count
+// can never overflow however permits are released later.
+#[test]
+fn permits_beyond_the_maximum_panic_at_the_call() {
+    let max = usize::MAX >> 3;
+    let message = panic_message(std::panic::catch_unwind(|| {
+        Semaphore::new(usize::MAX);
+    }));
+    assert!(message.contains("Semaphore::new"), "{message}");
+    assert!(message.contains("MAX_PERMITS"), "{message}");
+    assert_eq!(Semaphore::new(max).available_permits(), max);
+
+    // Held and free permits count alike: one held, one more added would exceed the maximum.
+    let full = Semaphore::new(max);
+    let permit = full.try_acquire().unwrap();
+    let message = panic_message(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || {
+            full.add_permits(1);
+        },
+    )));
+    assert!(message.contains("add_permits(1)"), "{message}");
+    assert!(message.contains("MAX_PERMITS"), "{message}");
+    drop(permit);
+    assert_eq!(full.available_permits(), max);
+    assert_eq!(full.in_use(), 0);
+}
+
+// The overflow once reported as a panic inside simloop in the user's task: the same sequence
+// in a simulation now fails at the user's add_permits call, naming the limit.
+#[test]
+fn add_permits_past_the_maximum_fails_the_task_that_called_it() {
+    let run = simloop::Sim::new(simloop::Config::default()).run(async {
+        let semaphore = Semaphore::new(usize::MAX >> 3);
+        let _permit = semaphore.acquire().await;
+        semaphore.add_permits(1);
+    });
+    let report = run.result.unwrap_err().to_string();
+    assert!(report.contains("MAX_PERMITS"), "{report}");
+    assert!(report.contains("tests/it/sync/semaphore.rs"), "{report}");
+}

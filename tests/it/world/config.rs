@@ -95,3 +95,39 @@ fn ranges_without_swarm_are_always_on() {
         assert!((0.1..=0.2).contains(&loss), "{loss}");
     }
 }
+
+// Goal: a latency above the documented maximum is refused by name, so a round trip (two legs
+// added to the clock) cannot overflow.
+#[test]
+fn latencies_above_the_maximum_are_refused_by_name() {
+    let huge = [
+        Latency::Fixed(Duration::MAX),
+        Latency::Uniform {
+            min: Duration::ZERO,
+            max: Duration::MAX,
+        },
+        Latency::Exponential {
+            mean: Duration::from_secs(1),
+            max: Duration::MAX,
+        },
+    ];
+    for latency in huge {
+        let err = Config::default()
+            .with_world(WorldConfig::default().with_latency(latency))
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.field(), "world.latency", "{latency:?}");
+        assert!(err.to_string().contains("at most"), "{err}");
+        let err = Config::default()
+            .with_world(WorldConfig::default().with_disk_latency(latency))
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.field(), "world.disk_latency", "{latency:?}");
+    }
+    // A per-link latency is checked the same way, at the call.
+    let run = Sim::new(Config::default()).run(async {
+        simloop::net::set_latency("a", "b", Latency::Fixed(Duration::MAX)).unwrap();
+    });
+    let report = run.result.unwrap_err().to_string();
+    assert!(report.contains("at most"), "{report}");
+}
