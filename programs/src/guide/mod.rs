@@ -2,7 +2,7 @@
 //! `play_*` function per example that runs it and renders its timeline.
 //!
 //! The examples, the tour, the tests and the fuzz targets all include this file, so what the
-//! README shows is what CI runs. Every line a program prints goes through `simloop::log!`, so
+//! docs show is what CI runs. Every line a program prints goes through `simloop::log!`, so
 //! it lands in the trace stamped with virtual time and the task that printed it.
 
 use std::cell::Cell;

@@ -10,7 +10,7 @@ use super::{assert_lines, fifo_in};
 
 const FETCH_ONE: &str = "Data one: {'input': 1, 'start_time': '0.000s', 'end_time': '3.000s'}";
 
-/// The example's output under Fifo, seed 0: what the README shows.
+/// The example's output under Fifo, seed 0: what docs/tour-output.txt shows.
 fn played(name: &str) -> String {
     let program = programs::PROGRAMS
         .iter()
