@@ -7,7 +7,7 @@
 //!         print(f"Data {idx}: {result}")
 //! ```
 //!
-//! `simloop::gather` wraps each future in a task in argument order, so they start at t=0 in
+//! `simloop::task::gather` wraps each future in a task in argument order, so they start at t=0 in
 //! that order; all three finish at t=3 and the results come back in argument order, whatever
 //! order they finished in. `gather` takes futures of `Result`s and returns the first error;
 //! these fetches cannot fail, so their error type is `Infallible`.
@@ -37,7 +37,7 @@ async fn fetch_data(input: u32) -> Result<String, Infallible> {
 }
 
 async fn gather_fetches() {
-    let Ok(results) = simloop::gather((1..=3).map(fetch_data)).await;
+    let Ok(results) = simloop::task::gather((1..=3).map(fetch_data)).await;
     for (index, result) in results.iter().enumerate() {
         log!("Data {}: {result}", index + 1);
     }

@@ -46,7 +46,7 @@ async fn fetch_data_with_error(input: u32) -> Result<String, String> {
 /// `try: await gather(...) except ValueError`; with `keep_running`, main then sleeps three
 /// seconds, long enough to see that gather did not cancel inputs 1 and 3.
 async fn gather_error(keep_running: bool) {
-    match simloop::gather((1..=3).map(fetch_data_with_error)).await {
+    match simloop::task::gather((1..=3).map(fetch_data_with_error)).await {
         Err(error) => log!("Caught an exception: {error}"),
         Ok(results) => {
             for (index, result) in results.iter().enumerate() {

@@ -43,7 +43,7 @@ async fn fetch(i: u32, semaphore: Semaphore) -> Result<u32, Infallible> {
 async fn semaphore_limit(n: u32) {
     let semaphore = Semaphore::new(LIMIT);
     let fetches = (0..n).map(|i| fetch(i, semaphore.clone()));
-    let Ok(results) = simloop::gather(fetches).await;
+    let Ok(results) = simloop::task::gather(fetches).await;
     assert_eq!(results, (0..n).collect::<Vec<_>>(), "argument order");
     let peak = semaphore.peak_in_use();
     log!("all {n} done; at most {peak} were inside at once");

@@ -60,7 +60,8 @@
 //! - [`time`]: [`Instant`](time::Instant), [`now`](time::now), [`sleep`](time::sleep),
 //!   [`timeout`](time::timeout).
 //! - [`task`]: [`spawn`](task::spawn), [`JoinHandle`](task::JoinHandle),
-//!   [`TaskGroup`](task::TaskGroup), [`gather`], [`gather_settled`].
+//!   [`TaskGroup`](task::TaskGroup), [`gather`](task::gather),
+//!   [`gather_settled`](task::gather_settled).
 //! - [`scheduler`]: the [`Scheduler`](scheduler::Scheduler) trait, the strategies and
 //!   [`Schedule`].
 //! - [`sync`]: asyncio's queues, semaphore, lock, event, condition and barrier.
@@ -105,5 +106,4 @@ pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
 pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo, TaskSteps};
 pub use scheduler::{Schedule, Strategy};
-pub use task::{gather, gather_settled};
 pub use trace::{Trace, TraceLevel};

@@ -74,7 +74,7 @@
 //!                 simloop::time::sleep(std::time::Duration::from_secs(s)).await;
 //!                 Ok::<_, ()>(s)
 //!             });
-//!             let done = simloop::gather(sleeps).await.unwrap();
+//!             let done = simloop::task::gather(sleeps).await.unwrap();
 //!             prop_assert_eq!(&done, &secs);
 //!             let longest = *secs.iter().max().unwrap();
 //!             prop_assert_eq!(simloop::time::now().since_start().as_secs(), longest);

@@ -13,7 +13,7 @@ use super::{Config, ConfigError};
 use crate::scheduler::{Schedule, Strategy};
 
 /// Every variable [`Config::from_env`] reads, with the form it expects.
-pub const VARIABLES: &[(&str, &str)] = &[
+pub(crate) const VARIABLES: &[(&str, &str)] = &[
     ("SIMLOOP_SEED", "a u64 (decimal, or hex with 0x)"),
     ("SIMLOOP_ITERATIONS", "a positive integer"),
     (
@@ -225,7 +225,7 @@ impl Config {
     /// # Errors
     ///
     /// A [`ConfigError`] naming the variable and the expected form.
-    pub fn apply_env(self) -> Result<Config, ConfigError> {
+    pub(crate) fn apply_env(self) -> Result<Config, ConfigError> {
         let mut vars = Vec::new();
         for (key, value) in std::env::vars_os() {
             let Some(key) = key.to_str().filter(|k| k.starts_with("SIMLOOP_")) else {
@@ -246,15 +246,7 @@ impl Config {
     }
 
     /// The warnings for `SIMLOOP_*` names in `vars` that simloop does not know.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let vars = [("SIMLOOP_SEEDS".to_owned(), "3".to_owned())];
-    /// let warnings = simloop::Config::unknown_variables(&vars);
-    /// assert!(warnings[0].contains("SIMLOOP_SEEDS"));
-    /// ```
-    pub fn unknown_variables(vars: &[(String, String)]) -> Vec<String> {
+    pub(crate) fn unknown_variables(vars: &[(String, String)]) -> Vec<String> {
         vars.iter()
             .filter(|(key, _)| key.starts_with("SIMLOOP_"))
             .filter(|(key, _)| !VARIABLES.iter().any(|(known, _)| known == key))
@@ -273,21 +265,7 @@ impl Config {
     /// # Errors
     ///
     /// A [`ConfigError`] naming the first malformed variable and the expected form.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use simloop::{Config, Strategy};
-    ///
-    /// let vars = [("SIMLOOP_STRATEGY".to_owned(), "pct:3".to_owned())];
-    /// let config = Config::default().apply_vars(vars).unwrap();
-    /// assert_eq!(config.strategy, Strategy::Pct { depth: 3 });
-    ///
-    /// let bad = [("SIMLOOP_ITERATIONS".to_owned(), "lots".to_owned())];
-    /// let err = Config::default().apply_vars(bad).unwrap_err();
-    /// assert_eq!(err.field(), "SIMLOOP_ITERATIONS");
-    /// ```
-    pub fn apply_vars(
+    pub(crate) fn apply_vars(
         mut self,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
@@ -320,5 +298,116 @@ impl Config {
             }
         }
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The parsing behind `Config::from_env`, through the variable list it reads (the process
+    //! environment is the caller's; these tests do not touch it).
+
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::Shard;
+    use crate::config::Config;
+    use crate::scheduler::Strategy;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    // Goal: every documented variable is read into its field.
+    #[test]
+    fn every_knob_is_applied() {
+        let config = Config::default()
+            .apply_vars(vars(&[
+                ("SIMLOOP_SEED", "0x10"),
+                ("SIMLOOP_ITERATIONS", "10_000"),
+                ("SIMLOOP_STRATEGY", "pct:3"),
+                ("SIMLOOP_REPLAY", "v1:5:3=1"),
+                ("SIMLOOP_MAX_STEPS", "500"),
+                ("SIMLOOP_MAX_TIME", "1500ms"),
+                ("SIMLOOP_CHECK_DETERMINISM", "yes"),
+                ("SIMLOOP_JOBS", "2"),
+                ("SIMLOOP_SHARD", "1/4"),
+                ("SIMLOOP_TRACE", "trace.json"),
+            ]))
+            .unwrap();
+        assert_eq!(config.seed, 16);
+        assert_eq!(config.iterations, 10_000);
+        assert_eq!(config.strategy, Strategy::Pct { depth: 3 });
+        assert_eq!(config.replay.unwrap().to_string(), "v1:5:3=1");
+        assert_eq!(config.max_steps, 500);
+        assert_eq!(config.max_time, Duration::from_millis(1500));
+        assert!(config.check_determinism);
+        assert_eq!(config.jobs, 2);
+        assert_eq!(config.shard, Shard::new(1, 4).unwrap());
+        assert_eq!(config.trace_path, Some(PathBuf::from("trace.json")));
+    }
+
+    // Goal: env overrides code, and code overrides the default.
+    #[test]
+    fn env_beats_code_beats_default() {
+        let code = Config::default().with_seed(7).with_iterations(3);
+        let config = code.apply_vars(vars(&[("SIMLOOP_SEED", "9")])).unwrap();
+        assert_eq!(config.seed, 9);
+        assert_eq!(config.iterations, 3);
+        assert_eq!(config.max_steps, Config::default().max_steps);
+    }
+
+    // Goal: a malformed value is an error naming the variable and the expected form.
+    #[test]
+    fn malformed_values_name_the_variable() {
+        for (name, value, expected) in [
+            ("SIMLOOP_SEED", "-1", "u64"),
+            ("SIMLOOP_ITERATIONS", "0", "positive"),
+            ("SIMLOOP_STRATEGY", "fastest", "pct:<depth>"),
+            ("SIMLOOP_STRATEGY", "pct:0", "pct:<depth>"),
+            ("SIMLOOP_REPLAY", "v1:5:3=", "byte 7"),
+            ("SIMLOOP_REPLAY", "v9:1:", "another version"),
+            ("SIMLOOP_MAX_STEPS", "many", "positive"),
+            ("SIMLOOP_MAX_TIME", "10 parsecs", "duration"),
+            ("SIMLOOP_CHECK_DETERMINISM", "maybe", "true"),
+            ("SIMLOOP_CHECK_DETERMINISM", "", "true"),
+            ("SIMLOOP_CHECK_DETERMINISM", "  ", "true"),
+            ("SIMLOOP_JOBS", "0", "positive"),
+            ("SIMLOOP_SHARD", "4/4", "0 <= i < n"),
+            ("SIMLOOP_SHARD", "1", "i/n"),
+            ("SIMLOOP_TRACE", "", "file path"),
+        ] {
+            let error = Config::default()
+                .apply_vars(vars(&[(name, value)]))
+                .unwrap_err();
+            assert_eq!(error.field(), name, "{name}={value}");
+            let text = error.to_string();
+            assert!(text.contains(expected), "{name}={value}: {text}");
+        }
+    }
+
+    // Goal: an unknown SIMLOOP_* variable draws a warning that names it; others are ignored.
+    #[test]
+    fn unknown_variables_are_named() {
+        let warnings = Config::unknown_variables(&vars(&[
+            ("SIMLOOP_SEEDS", "1"),
+            ("SIMLOOP_SEED", "1"),
+            ("PATH", "/bin"),
+        ]));
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("SIMLOOP_SEEDS"));
+        assert!(warnings[0].contains("SIMLOOP_SEED,"));
+    }
+
+    // Goal: SIMLOOP_JOBS has the same bound as `Config::jobs`, refused by the variable's name.
+    #[test]
+    fn jobs_beyond_the_bound_are_refused_by_name() {
+        let error = Config::default()
+            .apply_vars(vars(&[("SIMLOOP_JOBS", "100000")]))
+            .unwrap_err();
+        assert_eq!(error.field(), "SIMLOOP_JOBS");
+        assert!(error.to_string().contains("up to 1024"), "{error}");
     }
 }

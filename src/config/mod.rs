@@ -12,7 +12,7 @@ use world::WorldConfig;
 mod env;
 pub(crate) mod world;
 
-pub use env::{Shard, VARIABLES};
+pub use env::Shard;
 
 /// Settings of a simulation run or sweep.
 ///

@@ -8,8 +8,8 @@
 //! the lowest non-empty bucket holds the minimum; only that bucket is ever sorted out, by raising
 //! the floor to its smallest key and moving its entries to lower levels. A push is an append,
 //! an entry moves at most once per level (in practice two or three times), and all the work is
-//! sequential `Vec` traffic. A binary heap of a million timers instead walks twenty levels of a
-//! 24 MB array per pop, missing the cache at nearly every level.
+//! sequential `Vec` traffic. A binary heap of a million timers instead walks twenty levels of an
+//! array far larger than the cache per pop, missing it at nearly every level.
 //!
 //! Equal keys come out in the order they were pushed: a bucket is only refilled while it is
 //! empty, entries move in their stored order, and later pushes append. The timer heap relies on

@@ -43,8 +43,8 @@ pub(crate) enum TaskState {
 }
 
 /// Two bits per task that the run loop reads at every step, packed so that a million tasks'
-/// worth (250 KB) stays in the cache while their records (48 MB) cannot: reading a record at
-/// every poll was a cache miss per step.
+/// worth stays in the cache while their full records cannot: reading a record at every poll
+/// would be a cache miss per step.
 #[derive(Default)]
 struct Flags {
     words: Vec<u64>,
@@ -392,7 +392,7 @@ impl TaskTable {
 /// leaked tasks build many of these).
 fn spawn_site(site: &Location<'_>) -> String {
     // By hand rather than `format!`: a run builds one for every task it leaks, and the
-    // formatting machinery cost several times the copy (W6 leaks three tasks a run).
+    // formatting machinery costs several times the copy, and a sweep leaks tasks every run.
     let mut text = String::with_capacity(site.file().len() + 2 * 11);
     text.push_str(site.file());
     for number in [site.line(), site.column()] {

@@ -3,8 +3,7 @@
 use super::{ReadyTask, ReadyView};
 
 /// Ready sets smaller than this are scanned rather than indexed: for a few tasks a pass costs
-/// less than keeping the index (measured on W6, ten tasks: the index alone cost 10% more
-/// instructions a run).
+/// less than keeping the index (docs/performance.md has the measurement).
 pub(crate) const SCAN_BELOW: usize = 64;
 
 /// The largest buffer of fresh arrivals kept from one pick for the next: a pick usually finds
@@ -57,7 +56,7 @@ impl Arrivals {
 
     /// Takes back the vector [`fresh`](Arrivals::fresh) returned, so that picks do not
     /// allocate one each. One that a rebuild grew large is let go rather than held for the
-    /// rest of the run (a million ready tasks make it 16 MB).
+    /// rest of the run.
     pub(crate) fn recycle(&mut self, mut fresh: Vec<ReadyTask>) {
         if fresh.capacity() <= KEEP_AT_MOST {
             fresh.clear();

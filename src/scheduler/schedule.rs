@@ -73,8 +73,8 @@ impl Schedule {
 
     pub(crate) fn push(&mut self, deviation: Deviation) {
         if self.deviations.capacity() == 0 {
-            // A run that deviates once usually deviates dozens of times (W6: about 30): one
-            // allocation of room for 32 rather than growing from 4 through four reallocations.
+            // A run that deviates once usually deviates dozens of times: one allocation of
+            // room for 32 rather than growing from 4 through four reallocations.
             self.deviations.reserve_exact(32);
         }
         self.deviations.push(deviation);

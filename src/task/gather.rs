@@ -142,7 +142,7 @@ impl<T, E> Drop for Children<T, E> {
 ///         sleep(Duration::from_secs(3)).await;
 ///         Ok::<_, String>(i * 10)
 ///     };
-///     let results = simloop::gather([fetch(1), fetch(2), fetch(3)]).await;
+///     let results = simloop::task::gather([fetch(1), fetch(2), fetch(3)]).await;
 ///     assert_eq!(results, Ok(vec![10, 20, 30]));
 ///     assert_eq!(now().since_start(), Duration::from_secs(3));
 /// });
@@ -197,7 +197,7 @@ impl<T: 'static, E: 'static> Future for Gather<T, E> {
 /// ```
 /// simloop::run(0, async {
 ///     let job = |i: i32| async move { if i == 2 { Err("two") } else { Ok(i) } };
-///     let results = simloop::gather_settled([job(1), job(2), job(3)]).await;
+///     let results = simloop::task::gather_settled([job(1), job(2), job(3)]).await;
 ///     assert_eq!(results, vec![Ok(1), Err("two"), Ok(3)]);
 /// });
 /// ```

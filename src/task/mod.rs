@@ -1,4 +1,4 @@
-//! Tasks: [`spawn`], [`JoinHandle`], [`yield_now`], [`gather`](crate::gather) and [`TaskGroup`].
+//! Tasks: [`spawn`], [`JoinHandle`], [`yield_now`], [`gather`] and [`TaskGroup`].
 //!
 //! A spawned task is never polled inline: like asyncio's `create_task`, it joins the tail of the
 //! ready set and its body starts after everything already queued. Cancellation is drop:

@@ -180,7 +180,7 @@ impl Trace {
     ///
     /// The kind is built here, in its place in the ring, rather than handed over: built by the
     /// caller and passed in memory, its reload here stalled on the stores that had just written
-    /// it, a tenth of a ping-pong step. Inlined into each of the few recording sites for the same
+    /// it. Inlined into each of the few recording sites for the same
     /// reason: what the closure captures then stays in registers.
     #[inline(always)]
     pub(crate) fn record_with(

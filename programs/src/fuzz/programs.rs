@@ -117,7 +117,7 @@ async fn gather_order() {
             }
         }
     });
-    let result = simloop::gather(jobs).await;
+    let result = simloop::task::gather(jobs).await;
     match failing {
         None => {
             let expected: Vec<usize> = (0..n).map(|index| index * 10).collect();

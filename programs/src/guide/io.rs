@@ -228,7 +228,7 @@ pub async fn http_fetch() -> HttpOutcome {
     let semaphore = Semaphore::new(3);
     let start = now();
     let requests = (0..10).map(|i| fetch_limited(session.clone(), i, semaphore.clone()));
-    let results = simloop::gather_settled(requests).await;
+    let results = simloop::task::gather_settled(requests).await;
     let limited_took = now() - start;
     let pages = results.iter().filter(|result| result.is_ok()).count();
     let peak = semaphore.peak_in_use();

@@ -237,7 +237,7 @@ pub fn play_fetch_concurrent(config: &Config) -> Played {
 /// `results = await asyncio.gather(fetch_data(1), fetch_data(2), fetch_data(3))`.
 pub async fn gather_fetches() -> Vec<Fetched> {
     let tasks = (1..=3).map(|input| async move { Ok::<_, Infallible>(fetch_data(input).await) });
-    let results = match simloop::gather(tasks).await {
+    let results = match simloop::task::gather(tasks).await {
         Ok(results) => results,
         Err(never) => match never {},
     };
@@ -294,7 +294,7 @@ pub async fn fetch_data_with_error(input: u32) -> Result<String, ValueError> {
 /// lists them in `Run::leaked`.
 pub async fn gather_error(keep_running: bool) -> Option<(Instant, ValueError)> {
     let tasks = (1..=3).map(fetch_data_with_error);
-    let caught = match simloop::gather(tasks).await {
+    let caught = match simloop::task::gather(tasks).await {
         Err(error) => {
             log!("Caught an exception: {error}");
             Some((now(), error))

@@ -166,7 +166,7 @@ pub struct Limited {
 pub async fn semaphore_limit(n: u32) -> Limited {
     let semaphore = Semaphore::new(LIMIT);
     let fetches = (0..n).map(|i| limited_fetch(i, semaphore.clone()));
-    let results = match simloop::gather(fetches).await {
+    let results = match simloop::task::gather(fetches).await {
         Ok(results) => results,
         Err(never) => match never {},
     };

@@ -166,7 +166,7 @@ proptest! {
                 yield_now().await;
                 Ok::<_, ()>(index)
             });
-            let done = simloop::gather(jobs).await.unwrap();
+            let done = simloop::task::gather(jobs).await.unwrap();
             prop_assert_eq!(done, (0..secs.len()).collect::<Vec<_>>());
             let longest = secs.iter().copied().max().unwrap_or(0);
             prop_assert_eq!(simloop::time::now().since_start().as_secs(), longest);

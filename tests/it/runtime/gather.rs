@@ -5,8 +5,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use simloop::task::spawn;
+use simloop::task::{gather, gather_settled};
 use simloop::time::{now, sleep};
-use simloop::{gather, gather_settled};
 
 use crate::fifo;
 
