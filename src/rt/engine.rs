@@ -53,13 +53,17 @@ pub(crate) enum ClockStop {
     TimeLimit,
 }
 
-/// The entry the engine took for the next step, and what the choice was among.
+/// The entry the engine took for the next step.
 pub(crate) struct Taken {
     entry: Entry,
+}
+
+impl Taken {
     /// The task that will run.
-    pub(crate) task: TaskId,
-    /// When several tasks were ready: the oldest, and the one chosen.
-    pub(crate) choice: Option<(ReadyTask, ReadyTask)>,
+    #[inline]
+    pub(crate) fn task(&self) -> TaskId {
+        self.entry.task()
+    }
 }
 
 /// One run's engine, installed as this thread's simulation until [`Engine::finish`].
@@ -117,17 +121,24 @@ impl Engine {
     }
 
     /// Steps taken so far.
+    #[inline]
     pub(crate) fn step(&self) -> u64 {
         self.core.step.get()
     }
 
     /// Whether no task is ready.
+    #[inline]
     pub(crate) fn nothing_ready(&self) -> bool {
         self.core.ready.borrow().is_empty()
     }
 
     /// Takes the entry to run next: the only ready one, or the one `choose` picks from a view
-    /// of the ready set. Records the poll and counts it.
+    /// of the ready set (`choose` is not asked when one task is ready). Records the poll and
+    /// counts it.
+    ///
+    /// Inlined, as is `poll`, into the run loop's one call site: a step is a handful of these
+    /// calls, and as separate functions their arguments and results go through memory.
+    #[inline(always)]
     pub(crate) fn take<E>(
         &mut self,
         previous: Option<TaskId>,
@@ -136,31 +147,27 @@ impl Engine {
         let core = &*self.core;
         let mut ready = core.ready.borrow_mut();
         let count = ready.len();
-        let (entry, choice) = if count == 1 {
+        let entry = if count == 1 {
             // No choice to make: the task that has been ready longest is the only one.
-            (ready.take_only(), None)
+            ready.take_only()
         } else {
             let view = ready.view(previous, core.step.get(), self.polls.live());
-            let oldest = view.oldest();
             let chosen = choose(&view)?;
-            (ready.take(chosen.slot), Some((oldest, chosen)))
+            ready.take(chosen.slot)
         };
         drop(ready);
         let task = entry.task();
         self.polls.count(task);
         let ready = count as u32;
         core.record_with(task, move || EventKind::Poll { ready });
-        Ok(Taken {
-            entry,
-            task,
-            choice,
-        })
+        Ok(Taken { entry })
     }
 
     /// Polls the taken entry once, as step number `step() + 1`, catching a panic.
+    #[inline(always)]
     pub(crate) fn poll(&mut self, taken: Taken, main: &mut dyn MainPoll) -> Polled {
         let core = &*self.core;
-        let task = taken.task;
+        let task = taken.task();
         core.step.set(core.step.get() + 1);
         let polled = match taken.entry {
             Entry::Main => {
@@ -195,6 +202,7 @@ impl Engine {
     }
 
     /// Makes `task` the current one and tells its wrapper whether it was aborted.
+    #[inline(always)]
     fn enter(&self, task: TaskId) {
         let core = &*self.core;
         core.current.set(task);

@@ -14,7 +14,7 @@
 use crate::config::Config;
 use crate::id::TaskId;
 use crate::rt::{ClockStop, Engine, MainPoll, Polled};
-use crate::scheduler::{Deviation, Schedule, Scheduler};
+use crate::scheduler::{Deviation, Divergence, Schedule, Scheduler};
 
 /// Why the run loop stopped without the main future's output.
 pub(super) enum Cause {
@@ -72,23 +72,23 @@ impl<'a> RunLoop<'a> {
             if step >= self.config.max_steps {
                 return Err(Cause::StepLimit);
             }
-            let (scheduler, choice_points) = (&mut self.scheduler, &mut self.choice_points);
+            let (scheduler, schedule) = (&mut self.scheduler, &mut self.schedule);
+            let choice_points = &mut self.choice_points;
             let taken = self
                 .engine
                 .take(self.previous, |view| {
                     *choice_points += 1;
-                    scheduler.pick(view)
+                    let chosen = scheduler.pick(view)?;
+                    if chosen != view.oldest() {
+                        schedule.push(Deviation {
+                            step,
+                            task: chosen.task,
+                        });
+                    }
+                    Ok(chosen)
                 })
-                .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
-            if let Some((oldest, chosen)) = taken.choice {
-                if chosen != oldest {
-                    self.schedule.push(Deviation {
-                        step,
-                        task: chosen.task,
-                    });
-                }
-            }
-            let task = taken.task;
+                .map_err(|divergence: Divergence| Cause::Divergence(divergence.to_string()))?;
+            let task = taken.task();
             self.previous = Some(task);
             match self.engine.poll(taken, main) {
                 Polled::Pending => {}

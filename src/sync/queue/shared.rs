@@ -47,6 +47,23 @@ impl QueueState {
     fn is_full(&self, capacity: usize) -> bool {
         self.len >= capacity
     }
+
+    /// CPython's `get_nowait` on a non-empty state: one item fewer, and the first putter that
+    /// waits is to be woken (the caller wakes it once the state is released).
+    #[inline]
+    fn take_one(&mut self) -> Option<Waker> {
+        self.len -= 1;
+        self.putters.notify_one()
+    }
+
+    /// CPython's `put_nowait` on a state known not to be full or shut down: one item more,
+    /// counted unfinished, and the first getter that waits is to be woken.
+    #[inline]
+    fn add_one(&mut self) -> Option<Waker> {
+        self.len += 1;
+        self.unfinished += 1;
+        self.getters.notify_one()
+    }
 }
 
 impl DescribeOp for QueueCore {
@@ -101,11 +118,14 @@ impl QueueCore {
         if waiter.is_some() {
             return None;
         }
-        let state = self.state.borrow_mut();
+        let mut state = self.state.borrow_mut();
         if state.len == 0 {
             return None;
         }
-        Some(self.took(state, op!("get()")))
+        let woken = state.take_one();
+        drop(state);
+        wake_one(&self.label, woken, op!("get()"));
+        Some(Turn::Now)
     }
 
     /// The common case of `put()`, a first poll on a queue with room (inline as `first_get`).
@@ -114,38 +134,18 @@ impl QueueCore {
         if waiter.is_some() {
             return None;
         }
-        let state = self.state.borrow_mut();
+        let mut state = self.state.borrow_mut();
         if state.shut_down || state.is_full(self.capacity) {
             return None;
         }
-        Some(self.added(state, op!("put()")))
-    }
-
-    /// CPython's `get_nowait` on a non-empty state: one item fewer, and the first putter that
-    /// waits is woken.
-    #[inline]
-    fn took(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
-        state.len -= 1;
-        let woken = state.putters.notify_one();
+        let woken = state.add_one();
         drop(state);
-        wake_one(&self.label, woken, op);
-        Turn::Now
-    }
-
-    /// CPython's `put_nowait` on a state known not to be full or shut down: one item more,
-    /// counted unfinished, and the first getter that waits is woken.
-    #[inline]
-    fn added(&self, mut state: RefMut<'_, QueueState>, op: StaticOp) -> Turn {
-        state.len += 1;
-        state.unfinished += 1;
-        let woken = state.getters.notify_one();
-        drop(state);
-        wake_one(&self.label, woken, op);
-        Turn::Now
+        wake_one(&self.label, woken, op!("put()"));
+        Some(Turn::Now)
     }
 
     pub(crate) fn try_put(&self) -> Turn {
-        let state = self.state.borrow_mut();
+        let mut state = self.state.borrow_mut();
         if state.shut_down {
             drop(state);
             self.label
@@ -157,11 +157,14 @@ impl QueueCore {
             self.label.record(Detail::Notable, op!("try_put() -> full"));
             return Turn::Refused;
         }
-        self.added(state, op!("try_put()"))
+        let woken = state.add_one();
+        drop(state);
+        wake_one(&self.label, woken, op!("try_put()"));
+        Turn::Now
     }
 
     pub(crate) fn try_get(&self) -> Turn {
-        let state = self.state.borrow_mut();
+        let mut state = self.state.borrow_mut();
         if state.len == 0 {
             let shut_down = state.shut_down;
             drop(state);
@@ -175,7 +178,10 @@ impl QueueCore {
                 Turn::Refused
             };
         }
-        self.took(state, op!("try_get()"))
+        let woken = state.take_one();
+        drop(state);
+        wake_one(&self.label, woken, op!("try_get()"));
+        Turn::Now
     }
 
     /// One poll of `get()`: CPython's `while self.empty(): wait` followed by `get_nowait()`.
@@ -221,7 +227,10 @@ impl QueueCore {
             self.block(GET);
             return Turn::Refused;
         }
-        self.took(state, op!("get()"))
+        let woken = state.take_one();
+        drop(state);
+        wake_one(&self.label, woken, op!("get()"));
+        Turn::Now
     }
 
     /// One poll of `put(item)`: CPython's `while self.full(): wait` then `put_nowait(item)`.
@@ -266,7 +275,10 @@ impl QueueCore {
             self.block(PUT);
             return Turn::Refused;
         }
-        self.added(state, op!("put()"))
+        let woken = state.add_one();
+        drop(state);
+        wake_one(&self.label, woken, op!("put()"));
+        Turn::Now
     }
 
     /// A `get()` dropped while registered: if it had been woken and an item is still there,
