@@ -68,3 +68,34 @@ fn the_readme_failure_report_is_what_check_prints() {
         failure.context().last_events
     );
 }
+
+// Goal: the failure report in README.md is what `check` prints today for the README's test,
+// line for line, apart from the panic's location and the test name in the replay line (the
+// README shows the test as a user's file would hold it).
+#[test]
+fn the_readme_shows_the_report_check_prints() {
+    let readme = include_str!("../../../README.md");
+    let start = readme
+        .find("simloop: task `main` panicked")
+        .expect("README.md shows a failure report");
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|line| !line.starts_with("```"))
+        .collect();
+    let failure = explore(Config::default(), no_visit_is_lost)
+        .failure
+        .expect("the default sweep finds the lost update");
+    let printed = failure.to_string();
+    let printed: Vec<&str> = printed.lines().collect();
+    assert_eq!(shown.len(), printed.len(), "README:\n{shown:#?}\nprinted:\n{printed:#?}");
+    for (shown, printed) in shown.iter().zip(&printed) {
+        let comparable = |line: &str| match line.find(" panicked at ") {
+            Some(at) => line[..at].to_owned() + &line[line.rfind(": ").unwrap_or(at)..],
+            None => match line.find(" cargo test ") {
+                Some(at) => line[..at].to_owned(),
+                None => line.to_owned(),
+            },
+        };
+        assert_eq!(comparable(shown), comparable(printed));
+    }
+}
