@@ -35,6 +35,9 @@ pub(super) struct Core {
     pub(super) current: Cell<TaskId>,
     /// Set by the run loop before it polls an aborted task, read by the task's wrapper.
     pub(super) aborting: Cell<bool>,
+    /// Set when the task the run loop is polling is aborted during that poll (by itself, or by
+    /// the destructor of a task it aborted): it is dropped as soon as the poll returns.
+    pub(super) running_aborted: Cell<bool>,
     /// True while pending tasks are being dropped at the end of a run.
     pub(super) tearing_down: Cell<bool>,
     pub(super) main_queued: Cell<bool>,
@@ -62,6 +65,7 @@ impl Core {
             step: Cell::new(0),
             current: Cell::new(TaskId::NONE),
             aborting: Cell::new(false),
+            running_aborted: Cell::new(false),
             tearing_down: Cell::new(false),
             main_queued: Cell::new(false),
             ready: RefCell::default(),
@@ -193,14 +197,58 @@ impl Core {
         drop(waker);
     }
 
-    /// Asks for `target` to be dropped at its next scheduling point.
+    /// Aborts `target`: drops its future before returning when it is not on the stack, so that
+    /// its destructors have run when `abort` returns (see `rt::abort`).
     pub(super) fn abort(&self, target: TaskId) {
         let Some(waker) = self.tasks.borrow_mut().abort(target) else {
             return;
         };
         self.record(EventKind::Abort { target });
-        if let Some(waker) = waker {
+        let Some(waker) = waker else {
+            return;
+        };
+        if self.tearing_down.get() || target == TaskId::MAIN {
+            // Teardown drops every task in creation order itself.
             waker.wake();
+            return;
+        }
+        if target == self.current.get() {
+            // The task aborts itself: it ends when this poll returns (`test_cancel_at_end`).
+            self.running_aborted.set(true);
+            waker.wake();
+            return;
+        }
+        // Make the target current first: the wake below is then not recorded as a wake by the
+        // aborting task, and its future is dropped as the target's own.
+        let restore = Restore {
+            core: self,
+            current: self.current.replace(target),
+            aborting: self.aborting.replace(true),
+        };
+        // An idle task is queued at the back by its wake; a ready one is where it was.
+        let fresh = self.ready.borrow().next_arrival();
+        waker.wake();
+        let runnable = self.ready.borrow_mut().take_task(target, fresh);
+        match runnable {
+            Some(runnable) => {
+                runnable.run();
+            }
+            // Neither idle nor ready: it is the task the run loop polls, which a destructor
+            // of a task it aborted aborts in turn. It ends when its poll returns.
+            None => self.running_aborted.set(true),
+        }
+        drop(restore);
+    }
+
+    /// Drops `task`, the task the run loop just polled, which was aborted during that poll and
+    /// returned `Pending`: its abort's wake queued it last. A task that ended in that poll is
+    /// not queued, and this does nothing.
+    pub(super) fn drop_aborted_current(&self, task: TaskId) {
+        let fresh = self.ready.borrow().next_arrival().wrapping_sub(1);
+        let runnable = self.ready.borrow_mut().take_task(task, fresh);
+        if let Some(runnable) = runnable {
+            self.aborting.set(true);
+            runnable.run();
         }
     }
 
@@ -247,5 +295,20 @@ impl Core {
                 config: &*self.config,
             })
         })
+    }
+}
+
+/// Puts back the current task and the aborting flag that a nested drop replaced, even if a
+/// destructor panics.
+struct Restore<'a> {
+    core: &'a Core,
+    current: TaskId,
+    aborting: bool,
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        self.core.current.set(self.current);
+        self.core.aborting.set(self.aborting);
     }
 }

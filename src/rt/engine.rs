@@ -182,7 +182,13 @@ impl Engine {
             }
             Entry::Task(runnable) => {
                 self.enter(task);
-                catch_unwind(AssertUnwindSafe(|| runnable.run())).map(|_| false)
+                catch_unwind(AssertUnwindSafe(|| {
+                    runnable.run();
+                    if core.running_aborted.replace(false) {
+                        core.drop_aborted_current(task);
+                    }
+                }))
+                .map(|_| false)
             }
         };
         core.current.set(TaskId::NONE);

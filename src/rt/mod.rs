@@ -124,7 +124,10 @@ pub(crate) fn record_op(object: &Rc<str>, op: impl FnOnce() -> std::borrow::Cow<
     });
 }
 
-/// Asks for `target` to be dropped at its next scheduling point.
+/// Aborts `target`. A task other than the one running is dropped before this returns (its
+/// destructors run nested, with it as the current task; a ready one leaves the ready set, and
+/// the ready set counts the removal for schedulers' indexes); the running task ends when its
+/// poll returns, cancelled even if it returned a value.
 #[track_caller]
 pub(crate) fn abort(what: &'static str, target: TaskId) {
     context::with(what, |core| core.abort(target));

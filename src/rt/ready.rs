@@ -96,6 +96,9 @@ pub(crate) struct ReadySet {
     live: usize,
     /// The arrival number the next entry gets.
     arrivals: u32,
+    /// How many entries left the set other than by a pick (wrapping): tells schedulers that
+    /// keep an index over the set that it lost entries they may hold.
+    removals: u32,
 }
 
 thread_local! {
@@ -109,6 +112,7 @@ impl Default for ReadySet {
             slots: recycle::take(&SPARE).unwrap_or_default(),
             live: 0,
             arrivals: 0,
+            removals: 0,
         }
     }
 }
@@ -167,6 +171,30 @@ impl ReadySet {
             self.slots.retain(Slot::is_live);
         }
         entry
+    }
+
+    /// The arrival number the next entry will get.
+    pub(crate) fn next_arrival(&self) -> u32 {
+        self.arrivals
+    }
+
+    /// Removes `task`'s entry if it is ready (an aborted task, about to be dropped). An entry
+    /// that arrived as `fresh` or later was queued since the last pick, so no scheduler has
+    /// seen it; taking any other entry counts as a removal.
+    pub(crate) fn take_task(&mut self, task: TaskId, fresh: u32) -> Option<TaskRunnable> {
+        let unseen = |arrival: u32| arrival.wrapping_sub(fresh) < self.arrivals.wrapping_sub(fresh);
+        let slot = match self.slots.back() {
+            Some(back) if back.task == task && unseen(back.arrival) => self.slots.len() - 1,
+            _ => {
+                let slot = self.slots.iter().position(|slot| slot.task == task)?;
+                self.removals = self.removals.wrapping_add(1);
+                slot
+            }
+        };
+        match self.take(slot) {
+            Entry::Task(runnable) => Some(runnable),
+            Entry::Main => unreachable!("the main future is never taken out of turn"),
+        }
     }
 
     /// How many entries are ready.
@@ -348,6 +376,12 @@ impl ReadyView<'_> {
                 return entry.offer(slot);
             }
         }
+    }
+
+    /// How many entries left the set other than by a pick so far (wrapping): an index kept
+    /// over the set since the number last changed may hold tasks that are gone.
+    pub(crate) fn removals(&self) -> u32 {
+        self.set.removals
     }
 
     /// The task polled in the previous step, if any.

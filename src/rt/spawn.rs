@@ -72,11 +72,15 @@ fn current_aborted() -> bool {
     context::with("simloop::task", |core| core.aborting.get())
 }
 
-/// Marks the current task ended, its future about to be dropped.
-fn current_finished(cancelled: bool) {
+/// Marks the current task ended, its future about to be dropped; returns whether it ended
+/// cancelled, which it did if it was aborted during this poll even though it returned a value
+/// (asyncio's `test_cancel_at_end`).
+fn current_finished(cancelled: bool) -> bool {
     context::with("simloop::task", |core| {
+        let cancelled = cancelled || core.running_aborted.get();
         core.finish_task(core.current.get(), cancelled);
-    });
+        cancelled
+    })
 }
 
 /// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
@@ -89,7 +93,7 @@ fn schedule(runnable: Runnable<TaskId>) {
 pin_project! {
     /// The body of every task: polls `future` until it ends or the run loop says it was aborted,
     /// in which case the future is dropped here, inside the simulation, without being polled
-    /// again.
+    /// again (nested in `abort`, or right after the poll in which the task was aborted).
     ///
     /// A hand-written future rather than an `async fn`: an `async fn` keeps its argument and the
     /// local it is moved into side by side, which doubles every task's allocation. It does not
@@ -117,7 +121,11 @@ impl<F: Future> Future for RunTask<F> {
                 None => None,
             }
         };
-        current_finished(result.is_none());
+        let result = if current_finished(result.is_none()) {
+            None
+        } else {
+            result
+        };
         // The finished future goes after the task is marked done, as it would at the end of an
         // `async fn` body.
         this.future.set(None);

@@ -50,7 +50,8 @@ struct Flags {
     words: Vec<u64>,
 }
 
-/// The task was aborted: drop it at its next poll.
+/// The task was aborted: its next poll drops it (nested in `abort`, or after the poll it was
+/// aborted in, or at teardown).
 const ABORTED: u32 = 0;
 /// The task's wait reason (in `TaskTable::waits`) was set during its last poll, so it says what
 /// the task waits on now; without the flag the reason is stale.

@@ -14,12 +14,15 @@ const KEEP_AT_MOST: usize = 1024;
 ///
 /// Between two of its picks the ready set only gains tasks, at its end, unless the run loop took
 /// a task alone (exactly one was ready): then every task the index held is gone, and only tasks
-/// that arrived after that are ready. So the index is either extended by the newest tasks or
+/// that arrived after that are ready; or unless an abort dropped a ready task (the set counts
+/// such removals): then the index is rebuilt. So the index is either extended by the newest tasks or
 /// rebuilt from the whole view, which costs, over a run, one insertion per arrival.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Arrivals {
     last_step: Option<u64>,
     last_arrival: Option<u32>,
+    /// The ready set's removal count at the last pick.
+    last_removals: u32,
     /// The vector the last `fresh` returned, handed back by `recycle` for the next one.
     spare: Vec<ReadyTask>,
 }
@@ -36,7 +39,8 @@ impl Arrivals {
     pub(crate) fn fresh(&mut self, ready: &ReadyView<'_>) -> (bool, Vec<ReadyTask>) {
         let continuous = self
             .last_step
-            .is_some_and(|last| last.wrapping_add(1) == ready.step());
+            .is_some_and(|last| last.wrapping_add(1) == ready.step())
+            && self.last_removals == ready.removals();
         if !continuous {
             self.last_arrival = None;
         }
@@ -51,6 +55,7 @@ impl Arrivals {
             self.last_arrival = Some(newest.arrival);
         }
         self.last_step = Some(ready.step());
+        self.last_removals = ready.removals();
         (!continuous, fresh)
     }
 

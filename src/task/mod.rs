@@ -2,8 +2,11 @@
 //!
 //! A spawned task is never polled inline: like asyncio's `create_task`, it joins the tail of the
 //! ready set and its body starts after everything already queued. Cancellation is drop:
-//! [`JoinHandle::abort`] removes the task at its next scheduling point and drops its future, so
-//! its destructors run (asyncio's `finally` and `__aexit__`). Code that catches
+//! [`JoinHandle::abort`] drops the task's future before it returns, so its destructors
+//! (asyncio's `finally` and `__aexit__`) have run and it has left every primitive's queue by
+//! then; dropping a [`TaskGroup::join`] or a [`gather`](crate::gather) aborts the children the
+//! same way, so their cleanup comes before the awaiter goes on. A task that aborts itself ends
+//! when its poll returns, cancelled even if it returned a value. Code that catches
 //! `CancelledError` and carries on has no Rust counterpart; a dropped future cannot resume.
 //!
 //! # Examples
@@ -172,11 +175,17 @@ impl<T> JoinHandle<T> {
         self.id
     }
 
-    /// Asks for the task to be dropped at its next scheduling point.
+    /// Cancels the task: drops its future before returning, unless it is the task running.
     ///
-    /// Its destructors run then, and awaiting the handle gives `Err(JoinError::Cancelled)`. A
-    /// task aborted before its first poll never runs its body. Aborting a finished task does
-    /// nothing.
+    /// The task's destructors have run when `abort` returns, and the task has left every queue
+    /// it waited in (asyncio's `test_finished_waiter_cancelled`); awaiting the handle gives
+    /// `Err(JoinError::Cancelled)`. A task aborted before its first poll never runs its body. A
+    /// task that aborts itself ends when its poll returns, with `Err(JoinError::Cancelled)`
+    /// even if it returned a value (asyncio's `test_cancel_at_end`). Aborting a finished task
+    /// does nothing.
+    ///
+    /// The destructors run inside this call: a `RefCell` borrow held across it that one of
+    /// them also takes panics, so release such borrows first.
     ///
     /// # Panics
     ///

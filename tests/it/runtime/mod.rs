@@ -1,5 +1,6 @@
 //! Run loop behaviour: asyncio's scheduling rules, time, tasks, failures, determinism.
 
+mod aborts;
 mod determinism;
 mod failures;
 mod gather;
