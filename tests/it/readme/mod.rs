@@ -87,7 +87,11 @@ fn the_readme_shows_the_report_check_prints() {
         .expect("the default sweep finds the lost update");
     let printed = failure.to_string();
     let printed: Vec<&str> = printed.lines().collect();
-    assert_eq!(shown.len(), printed.len(), "README:\n{shown:#?}\nprinted:\n{printed:#?}");
+    assert_eq!(
+        shown.len(),
+        printed.len(),
+        "README:\n{shown:#?}\nprinted:\n{printed:#?}"
+    );
     for (shown, printed) in shown.iter().zip(&printed) {
         let comparable = |line: &str| match line.find(" panicked at ") {
             Some(at) => line[..at].to_owned() + &line[line.rfind(": ").unwrap_or(at)..],

@@ -98,7 +98,7 @@ async fn gather_under_timeout() -> usize {
     let dropped = Rc::new(Cell::new(0));
     let children: Vec<_> = (0..5).map(|i| child(i, Rc::clone(&dropped))).collect();
     assert!(
-        timeout(Duration::from_millis(500), simloop::gather(children))
+        timeout(Duration::from_millis(500), simloop::task::gather(children))
             .await
             .is_err()
     );
