@@ -266,7 +266,7 @@ fn record(net: &Net, op: impl FnOnce() -> String) {
     note(&net.object, || op().into());
 }
 
-/// Takes `host` down: its tasks are aborted at their next scheduling point, its server is gone,
+/// Takes `host` down: its tasks are aborted (each dropped at once unless it is the one running), its server is gone,
 /// requests to it go unanswered and its open connections are dead.
 ///
 /// Files are a separate disk: pair it with [`fs::crash`](crate::fs::crash) to model a machine

@@ -54,7 +54,7 @@ pub enum EventKind {
     TimerFired,
     /// The task asked for `target` to be aborted.
     Abort {
-        /// The task to be dropped at its next scheduling point.
+        /// The task aborted (its future is dropped before `abort` returns unless it is running).
         target: TaskId,
     },
     /// The task ended: it returned, or was dropped after an abort.
