@@ -4,7 +4,7 @@
 //! ready set and its body starts after everything already queued. Cancellation is drop:
 //! [`JoinHandle::abort`] drops the task's future before it returns, so its destructors
 //! (asyncio's `finally` and `__aexit__`) have run and it has left every primitive's queue by
-//! then; dropping a [`TaskGroup::join`] or a [`gather`](crate::gather) aborts the children the
+//! then; dropping a [`TaskGroup::join`] or a [`gather`] aborts the children the
 //! same way, so their cleanup comes before the awaiter goes on. A task that aborts itself ends
 //! when its poll returns, cancelled even if it returned a value. Code that catches
 //! `CancelledError` and carries on has no Rust counterpart; a dropped future cannot resume.
