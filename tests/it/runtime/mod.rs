@@ -2,7 +2,9 @@
 
 mod determinism;
 mod failures;
+mod foreign;
 mod gather;
+mod handles;
 mod ordering;
 mod tasks;
 mod time;
