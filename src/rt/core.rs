@@ -13,7 +13,9 @@ use std::task::Waker;
 use async_task::Runnable;
 
 use super::extensions::{Extension, Extensions, RunInfo};
+use super::inbox;
 use super::ready::{Entry, ReadySet};
+use super::spawn::TaskRef;
 use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
 use super::timers::{TimerHeap, TimerKey};
 use super::Settings;
@@ -27,6 +29,8 @@ pub(super) enum Pending {
 }
 
 pub(super) struct Core {
+    /// This simulation's generation, unique in the process (see `inbox`).
+    pub(super) generation: u32,
     pub(super) seed: u64,
     pub(super) max_tasks: usize,
     pub(super) clock_ns: Cell<u64>,
@@ -59,6 +63,7 @@ impl Core {
         let mut tasks = TaskTable::default();
         tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
         Core {
+            generation: inbox::open(),
             seed: settings.seed,
             max_tasks: settings.max_tasks,
             clock_ns: Cell::new(0),
@@ -135,8 +140,8 @@ impl Core {
     }
 
     /// Makes a spawned task ready; called by async-task when a task's waker fires.
-    pub(super) fn schedule(&self, runnable: Runnable<TaskId>) {
-        let target = *runnable.metadata();
+    pub(super) fn schedule(&self, runnable: Runnable<TaskRef>) {
+        let target = runnable.metadata().id;
         let by = self.current.get();
         if by != TaskId::NONE && by != target {
             self.record_with(by, move || EventKind::Wake { target });
@@ -173,7 +178,7 @@ impl Core {
         Some(tasks.insert(name, site, self.current.get()))
     }
 
-    pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
+    pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskRef>) {
         let mut tasks = self.tasks.borrow_mut();
         // A task spawned while the run is being torn down is dropped without running.
         tasks.start(id, runnable.waker(), self.tearing_down.get());
@@ -252,6 +257,12 @@ impl Core {
         }
     }
 
+    /// Whether `task` belongs to this simulation (not to an ended one, nor another thread's).
+    #[inline]
+    pub(super) fn owns(&self, task: TaskRef) -> bool {
+        task.generation == self.generation
+    }
+
     /// Notes what the current task waits on, for deadlock reports.
     pub(super) fn set_waiting_on(&self, reason: WaitReason) {
         let current = self.current.get();
@@ -273,9 +284,11 @@ impl Core {
     }
 
     pub(super) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {
-        self.timers
+        let key = self
+            .timers
             .borrow_mut()
-            .insert(deadline_ns, waker.clone(), self.current.get())
+            .insert(deadline_ns, waker.clone(), self.current.get());
+        key.of_generation(self.generation)
     }
 
     pub(super) fn now_ns(&self) -> u64 {
@@ -310,5 +323,11 @@ impl Drop for Restore<'_> {
     fn drop(&mut self) {
         self.core.current.set(self.current);
         self.core.aborting.set(self.aborting);
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        inbox::close(self.generation);
     }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::context::{self, Installed};
 use super::core::{Core, Pending};
+use super::inbox::{self, Parked};
 use super::polls::PollCounts;
 use super::ready::{Entry, ReadyTask, ReadyView};
 use super::tasks::TaskState;
@@ -75,16 +76,30 @@ pub(crate) struct Engine {
     installed: Option<Installed>,
 }
 
-/// Wakes the main future by putting it in the ready set of the simulation on this thread.
-struct MainWaker;
+/// Wakes the main future by putting it in the ready set of its simulation, if that one runs on
+/// this thread; otherwise (a real thread, another simulation, a waker kept from an ended run)
+/// leaves a note in the inbox, which its simulation, if it still runs, reports.
+struct MainWaker {
+    generation: u32,
+}
 
 impl Wake for MainWaker {
     fn wake(self: Arc<Self>) {
-        context::try_with(|core| core.schedule_main());
+        self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        context::try_with(|core| core.schedule_main());
+        let generation = self.generation;
+        let woken = context::try_with(|core| {
+            let mine = core.generation == generation;
+            if mine {
+                core.schedule_main();
+            }
+            mine
+        });
+        if woken != Some(true) {
+            inbox::park(Parked::Main(generation));
+        }
     }
 }
 
@@ -111,9 +126,10 @@ impl Engine {
         let core = Rc::new(Core::new(settings, main_site));
         let installed = Installed::new(Rc::clone(&core));
         core.schedule_main();
+        let generation = core.generation;
         Engine {
             core,
-            waker: Waker::from(Arc::new(MainWaker)),
+            waker: Waker::from(Arc::new(MainWaker { generation })),
             polls: PollCounts::new(live_polls),
             fired: Vec::new(),
             installed: Some(installed),
@@ -124,6 +140,39 @@ impl Engine {
     #[inline]
     pub(crate) fn step(&self) -> u64 {
         self.core.step.get()
+    }
+
+    /// A task of this run woken from outside it (from another thread), if any: the run cannot
+    /// go on, since real threads are outside the model. Checked at every step, at the cost of
+    /// one load; the woken tasks join the ready set, so that the teardown drops them here.
+    #[inline]
+    pub(crate) fn foreign_wake(&mut self) -> Option<TaskId> {
+        if !inbox::any_parked() {
+            return None;
+        }
+        self.claim_parked()
+    }
+
+    /// Moves the wakes parked for this run into the ready set; returns the first one's task.
+    #[cold]
+    fn claim_parked(&self) -> Option<TaskId> {
+        let core = &*self.core;
+        let mut first = None;
+        for parked in inbox::claim(core.generation) {
+            let task = match parked {
+                Parked::Task(runnable) => {
+                    let task = runnable.metadata().id;
+                    core.ready.borrow_mut().push(Entry::Task(runnable.into()));
+                    task
+                }
+                Parked::Main(_) => {
+                    core.schedule_main();
+                    TaskId::MAIN
+                }
+            };
+            first.get_or_insert(task);
+        }
+        first
     }
 
     /// Whether no task is ready.
@@ -256,6 +305,10 @@ impl Engine {
             let wakers = core.tasks.borrow_mut().abort_all_pending();
             for waker in wakers {
                 waker.wake();
+            }
+            // A task woken from another thread is parked, not ready: it is dropped here too.
+            if inbox::any_parked() {
+                self.claim_parked();
             }
             let mut entries = core.ready.borrow_mut().drain();
             if entries.is_empty() {

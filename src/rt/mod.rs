@@ -23,6 +23,7 @@ mod context;
 mod core;
 mod engine;
 mod extensions;
+mod inbox;
 mod ops;
 mod polls;
 mod radix_heap;
@@ -39,7 +40,7 @@ pub(crate) use engine::{ClockStop, Engine, MainPoll, Polled};
 pub(crate) use extensions::{Extension, RunInfo};
 pub(crate) use ops::{op, Detail, Label, StaticOp};
 pub use ready::{ReadyTask, ReadyView};
-pub(crate) use spawn::{spawn, JoinTask};
+pub(crate) use spawn::{spawn, JoinTask, TaskRef};
 pub(crate) use tasks::{WaitReason, WaitTarget};
 /// The timer heap itself, for the fuzz hooks only (`__fuzz`).
 pub(crate) use timers::{SleepTimer, TimerHeap, TimerKey};
@@ -133,18 +134,35 @@ pub(crate) fn abort(what: &'static str, target: TaskId) {
     context::with(what, |core| core.abort(target));
 }
 
-/// [`abort`] that does nothing outside a simulation (for destructors).
-pub(crate) fn try_abort(target: TaskId) {
-    context::try_with(|core| core.abort(target));
+/// [`abort`] for a task a handle names, which may belong to an ended simulation: such a task is
+/// gone, and aborting it does nothing.
+#[track_caller]
+pub(crate) fn abort_task(what: &'static str, target: TaskRef) {
+    context::with(what, |core| {
+        if core.owns(target) {
+            core.abort(target.id);
+        }
+    });
 }
 
-/// Aborts every task of `targets` but the current one.
+/// [`abort_task`] that does nothing outside a simulation (for destructors).
+pub(crate) fn try_abort_task(target: TaskRef) {
+    context::try_with(|core| {
+        if core.owns(target) {
+            core.abort(target.id);
+        }
+    });
+}
+
+/// Aborts every task of `targets` but the current one (and those of other simulations).
 #[track_caller]
-pub(crate) fn abort_others(what: &'static str, targets: &[TaskId]) {
+pub(crate) fn abort_others(what: &'static str, targets: &[TaskRef]) {
     context::with(what, |core| {
         let me = core.current.get();
-        for &target in targets.iter().filter(|&&target| target != me) {
-            core.abort(target);
+        for &target in targets {
+            if target.id != me && core.owns(target) {
+                core.abort(target.id);
+            }
         }
     });
 }
@@ -158,6 +176,16 @@ pub(crate) fn is_pending(what: &'static str, task: TaskId) -> bool {
 /// Notes why the current task returned `Pending`, for deadlock reports.
 pub(crate) fn waiting_for(reason: WaitReason) {
     context::try_with(|core| core.set_waiting_on(reason));
+}
+
+/// Notes that the current task waits for `task` to end, for deadlock reports; nothing if `task`
+/// belongs to another simulation.
+pub(crate) fn waiting_for_task(task: TaskRef) {
+    context::try_with(|core| {
+        if core.owns(task) {
+            core.set_waiting_on(WaitReason::Join(task.id));
+        }
+    });
 }
 
 /// Notes that the current task is blocked on `target`, for deadlock reports.

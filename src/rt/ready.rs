@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use async_task::Runnable;
 
 use super::recycle;
+use super::spawn::TaskRef;
 use crate::id::TaskId;
 
 /// One runnable unit: the main future (polled in place, so it may borrow) or a spawned task.
@@ -32,7 +33,7 @@ impl Entry {
 /// tasks every such read is a cache miss, and the poll itself pays for one anyway.
 pub(crate) struct TaskRunnable {
     task: TaskId,
-    runnable: Runnable<TaskId>,
+    runnable: Runnable<TaskRef>,
 }
 
 impl TaskRunnable {
@@ -47,10 +48,10 @@ impl TaskRunnable {
     }
 }
 
-impl From<Runnable<TaskId>> for TaskRunnable {
-    fn from(runnable: Runnable<TaskId>) -> TaskRunnable {
+impl From<Runnable<TaskRef>> for TaskRunnable {
+    fn from(runnable: Runnable<TaskRef>) -> TaskRunnable {
         TaskRunnable {
-            task: *runnable.metadata(),
+            task: runnable.metadata().id,
             runnable,
         }
     }
@@ -63,7 +64,7 @@ struct Slot {
     /// scheduler keep its own index over the ready set and find an entry again in O(log n).
     arrival: u32,
     /// `None` for the main future.
-    runnable: Option<Runnable<TaskId>>,
+    runnable: Option<Runnable<TaskRef>>,
 }
 
 impl Slot {

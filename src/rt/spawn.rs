@@ -16,11 +16,21 @@ use async_task::{FallibleTask, Runnable};
 use pin_project_lite::pin_project;
 
 use super::context;
+use super::inbox::{self, Parked};
 use crate::id::TaskId;
 
 /// The handle's side of a spawned task: `Some(output)`, or `None` if the task was dropped
 /// after an abort (or never ran before the run ended).
-pub(crate) type JoinTask<T> = FallibleTask<Option<T>, TaskId>;
+pub(crate) type JoinTask<T> = FallibleTask<Option<T>, TaskRef>;
+
+/// A task of one simulation: its id, and the generation of the simulation it belongs to (see
+/// [`inbox`]). The runnable's metadata, and what a handle keeps: ids restart at 0 in every
+/// run, so an id alone would name another task in the next run on the same thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskRef {
+    pub(crate) id: TaskId,
+    pub(crate) generation: u32,
+}
 
 /// Spawns `future` as a task named `name`, spawned at `site`; it first runs after every task
 /// already ready.
@@ -33,24 +43,24 @@ pub(crate) fn spawn<F>(
     name: Option<Rc<str>>,
     site: &'static Location<'static>,
     future: F,
-) -> (TaskId, JoinTask<F::Output>)
+) -> (TaskRef, JoinTask<F::Output>)
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let id = register(name, site);
-    let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
+    let task = register(name, site);
+    let (runnable, handle) = async_task::Builder::new().metadata(task).spawn_local(
         move |_| RunTask {
             future: Some(future),
         },
         schedule,
     );
-    start(id, runnable);
-    (id, task.fallible())
+    start(task.id, runnable);
+    (task, handle.fallible())
 }
 
-/// Adds a task to the current simulation's table and returns its id.
-fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
+/// Adds a task to the current simulation's table and returns it.
+fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskRef {
     context::with("simloop::task::spawn", |core| {
         let Some(id) = core.add_task(name, site) else {
             panic!(
@@ -58,12 +68,15 @@ fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
                 core.max_tasks
             );
         };
-        id
+        TaskRef {
+            id,
+            generation: core.generation,
+        }
     })
 }
 
 /// Queues a registered task's first poll.
-fn start(id: TaskId, runnable: Runnable<TaskId>) {
+fn start(id: TaskId, runnable: Runnable<TaskRef>) {
     context::with("simloop::task::spawn", |core| core.start_task(id, runnable));
 }
 
@@ -83,11 +96,22 @@ fn current_finished(cancelled: bool) -> bool {
     })
 }
 
-/// async-task's schedule function: hands a woken task to the simulation on this thread, or drops
-/// it (and so its future) when the simulation has ended.
-fn schedule(runnable: Runnable<TaskId>) {
-    // Without a simulation the closure is dropped unrun, and the runnable with it.
-    context::try_with(|core| core.schedule(runnable));
+/// async-task's schedule function, run by whoever wakes the task: hands the task to its
+/// simulation if that one runs on this thread; otherwise (a real thread, another simulation, a
+/// waker kept from an ended run) parks the runnable in the [`inbox`], since it may be neither run
+/// nor dropped here.
+fn schedule(runnable: Runnable<TaskRef>) {
+    let mut runnable = Some(runnable);
+    context::try_with(|core| {
+        if let Some(mine) =
+            runnable.take_if(|runnable| runnable.metadata().generation == core.generation)
+        {
+            core.schedule(mine);
+        }
+    });
+    if let Some(stray) = runnable {
+        inbox::park(Parked::Task(stray));
+    }
 }
 
 pin_project! {

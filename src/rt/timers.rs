@@ -32,7 +32,17 @@ const FREE: u64 = u64::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimerKey {
     slot: u32,
+    /// The generation of the simulation whose heap holds the timer (in what would be padding);
+    /// the heap itself does not read it.
+    generation: u32,
     seq: u64,
+}
+
+impl TimerKey {
+    /// The key, marked as belonging to the simulation of `generation`.
+    pub(super) fn of_generation(self, generation: u32) -> TimerKey {
+        TimerKey { generation, ..self }
+    }
 }
 
 /// A timer that reached its deadline: whom to wake and which task set it.
@@ -115,7 +125,11 @@ impl TimerHeap {
             }
         };
         self.heap.push(deadline_ns, Entry { slot, seq });
-        TimerKey { slot, seq }
+        TimerKey {
+            slot,
+            generation: 0,
+            seq,
+        }
     }
 
     /// Replaces the waker of a pending timer (the future moved to another task or context).
@@ -221,6 +235,7 @@ impl SleepTimer {
                     self.state = SleepState::Done;
                     return Poll::Ready(());
                 }
+                SleepState::Waiting(key) if key.generation != core.generation => stale(what),
                 SleepState::Waiting(key) => {
                     let mut timers = core.timers.borrow_mut();
                     if !timers.is_pending(key) || deadline_ns <= now {
@@ -239,11 +254,27 @@ impl SleepTimer {
     }
 }
 
+/// A sleep whose timer belongs to another simulation (an ended one) was polled.
+#[cold]
+#[track_caller]
+fn stale(what: &str) -> ! {
+    panic!(
+        "simloop: `{what}` polled in another simulation than the one that started it (a sleep \
+         kept from an earlier run?); its timer went with that simulation: create the sleep in \
+         the run that awaits it"
+    )
+}
+
 impl Drop for SleepTimer {
     fn drop(&mut self) {
         if let SleepState::Waiting(key) = self.state {
-            // Take the waker out while the heap is borrowed, drop it after.
-            let waker = super::context::try_with(|core| core.timers.borrow_mut().cancel(key));
+            // Take the waker out while the heap is borrowed, drop it after. A timer of another
+            // simulation is not this heap's to cancel.
+            let waker = super::context::try_with(|core| {
+                (key.generation == core.generation)
+                    .then(|| core.timers.borrow_mut().cancel(key))
+                    .flatten()
+            });
             drop(waker);
         }
     }

@@ -92,6 +92,32 @@ pub enum Failure {
         /// Seed, time, step, replay line and last events.
         context: Box<FailureContext>,
     },
+    /// A task was woken from another thread (a real thread, or one running another
+    /// simulation): real threads are outside the model, so the run cannot go on
+    /// deterministically.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures::channel::oneshot;
+    /// use simloop::{task::yield_now, Config, Failure, Sim};
+    ///
+    /// let run = Sim::new(Config::default()).run(async {
+    ///     let (sender, receiver) = oneshot::channel::<u32>();
+    ///     let mut receiver = Box::pin(receiver);
+    ///     assert!(futures::poll!(receiver.as_mut()).is_pending());
+    ///     std::thread::spawn(move || sender.send(1)).join().unwrap().unwrap();
+    ///     yield_now().await;
+    /// });
+    /// let Err(Failure::ForeignWake { task, .. }) = run.result else { unreachable!() };
+    /// assert_eq!(task.name.as_deref(), Some("main"));
+    /// ```
+    ForeignWake {
+        /// The task that was woken.
+        task: TaskInfo,
+        /// Seed, time, step, replay line and last events.
+        context: Box<FailureContext>,
+    },
 }
 
 /// A task that was pending when a run deadlocked.
@@ -150,7 +176,8 @@ impl Failure {
             | Failure::TimeLimit { context, .. }
             | Failure::TaskLimit { context, .. }
             | Failure::Nondeterminism { context, .. }
-            | Failure::Divergence { context, .. } => context,
+            | Failure::Divergence { context, .. }
+            | Failure::ForeignWake { context, .. } => context,
         }
     }
 
@@ -163,7 +190,8 @@ impl Failure {
             | Failure::TimeLimit { context, .. }
             | Failure::TaskLimit { context, .. }
             | Failure::Nondeterminism { context, .. }
-            | Failure::Divergence { context, .. } => context,
+            | Failure::Divergence { context, .. }
+            | Failure::ForeignWake { context, .. } => context,
         }
     }
 
@@ -177,6 +205,7 @@ impl Failure {
             Failure::TaskLimit { .. } => "task limit",
             Failure::Nondeterminism { .. } => "nondeterminism",
             Failure::Divergence { .. } => "divergence",
+            Failure::ForeignWake { .. } => "foreign wake",
         }
     }
 
@@ -189,10 +218,7 @@ impl Failure {
                 location,
                 ..
             } => {
-                let who = task.name.as_deref().map_or_else(
-                    || format!("task {}", task.id),
-                    |name| format!("task `{name}`"),
-                );
+                let who = who(task);
                 match location {
                     Some(at) => format!("{who} panicked at {at}: {message}"),
                     None => format!("{who} panicked: {message}"),
@@ -217,8 +243,22 @@ impl Failure {
                 "nondeterminism: the same seed ran twice and the traces part at event {index}"
             ),
             Failure::Divergence { message, .. } => format!("replay diverged: {message}"),
+            Failure::ForeignWake { task, .. } => format!(
+                "foreign wake: {} was woken from another thread; real threads are outside the \
+                 simulation: talk between tasks through simloop's channels and primitives, and \
+                 model blocking work as a task (with `sleep` for its duration) instead of a thread",
+                who(task)
+            ),
         }
     }
+}
+
+/// `task `name``, or `task #3` for a task without a name.
+fn who(task: &TaskInfo) -> String {
+    task.name.as_deref().map_or_else(
+        || format!("task {}", task.id),
+        |name| format!("task `{name}`"),
+    )
 }
 
 impl fmt::Display for Failure {
@@ -344,6 +384,10 @@ impl RunLoop<'_> {
             },
             Cause::TaskLimit(limit) => Failure::TaskLimit { limit, context },
             Cause::Divergence(message) => Failure::Divergence { message, context },
+            Cause::ForeignWake(task) => Failure::ForeignWake {
+                task: engine.task_info(task),
+                context,
+            },
         }
     }
 }

@@ -187,6 +187,8 @@ impl Sim {
         future: F,
     ) -> Run<F::Output> {
         panics::install_hook();
+        // Panics caught and swallowed before the run are no concern of its own.
+        panics::take_location();
         let settings = rt::Settings {
             seed: self.config.seed,
             max_tasks: self.config.max_tasks,
@@ -211,6 +213,8 @@ impl Sim {
         let (mut engine, schedule, choice_points) = run_loop.into_parts();
         let task_steps = engine.task_steps();
         let leaked = engine.tear_down();
+        // Destructors' panics during the teardown were caught there.
+        panics::take_location();
         let finished = engine.finish();
         Run {
             result,

@@ -28,6 +28,7 @@ pub(super) enum Cause {
     TimeLimit,
     TaskLimit(usize),
     Divergence(String),
+    ForeignWake(TaskId),
 }
 
 /// All the loop's state.
@@ -59,6 +60,9 @@ impl<'a> RunLoop<'a> {
     pub(super) fn run(&mut self, main: &mut dyn MainPoll) -> Result<(), Cause> {
         let max_ns = u64::try_from(self.config.max_time.as_nanos()).unwrap_or(u64::MAX);
         loop {
+            if let Some(task) = self.engine.foreign_wake() {
+                return Err(Cause::ForeignWake(task));
+            }
             if self.engine.nothing_ready() {
                 self.engine
                     .advance_clock(max_ns)
@@ -101,7 +105,11 @@ impl<'a> RunLoop<'a> {
                 Polled::Panicked(payload) => {
                     return Err(super::failure::panic_cause(task, payload))
                 }
-                Polled::TaskLimit(limit) => return Err(Cause::TaskLimit(limit)),
+                Polled::TaskLimit(limit) => {
+                    // The panic that stopped the spawn was caught.
+                    super::panics::take_location();
+                    return Err(Cause::TaskLimit(limit));
+                }
             }
         }
     }

@@ -108,7 +108,7 @@ impl<T, E> Drop for Children<T, E> {
         // Once it has returned, the children are left running, as asyncio leaves them.
         if !self.done {
             for handle in &self.handles {
-                rt::try_abort(handle.id());
+                rt::try_abort_task(handle.task_ref());
             }
         }
     }

@@ -7,13 +7,13 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
-use super::{spawn_at, JoinHandle, TaskId};
+use super::{spawn_at, JoinHandle};
 use crate::rt;
 
 struct GroupState<T, E> {
     results: Vec<Option<T>>,
     first_error: Option<E>,
-    children: Vec<TaskId>,
+    children: Vec<rt::TaskRef>,
 }
 
 /// A set of tasks that succeed together or fail together.
@@ -118,7 +118,7 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
             };
             rt::abort_others("TaskGroup", &siblings);
         });
-        self.state.borrow_mut().children.push(handle.id());
+        self.state.borrow_mut().children.push(handle.task_ref());
         self.handles.push(handle);
         Ok(())
     }
@@ -169,7 +169,7 @@ impl<T: 'static, E: 'static> TaskGroup<T, E> {
 impl<T, E> Drop for TaskGroup<T, E> {
     fn drop(&mut self) {
         for handle in &self.handles {
-            rt::try_abort(handle.id());
+            rt::try_abort_task(handle.task_ref());
         }
     }
 }
@@ -180,7 +180,7 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         for handle in &self.0 {
             if !handle.is_finished() {
-                rt::try_abort(handle.id());
+                rt::try_abort_task(handle.task_ref());
             }
         }
     }

@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::rt::{self, JoinTask, WaitReason};
+use crate::rt::{self, JoinTask, TaskRef};
 
 mod gather;
 mod group;
@@ -134,9 +134,9 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let (id, task) = rt::spawn(name, site, future);
+    let (task_ref, task) = rt::spawn(name, site, future);
     JoinHandle {
-        id,
+        task_ref,
         task: Some(task),
     }
 }
@@ -165,14 +165,21 @@ where
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; call `.detach()` to say so"]
 pub struct JoinHandle<T> {
-    id: TaskId,
+    /// The task and its simulation's generation: a handle kept from an ended run names no task
+    /// of the next one.
+    task_ref: TaskRef,
     task: Option<JoinTask<T>>,
 }
 
 impl<T> JoinHandle<T> {
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.id
+        self.task_ref.id
+    }
+
+    /// The task, with its simulation.
+    pub(crate) fn task_ref(&self) -> TaskRef {
+        self.task_ref
     }
 
     /// Cancels the task: drops its future before returning, unless it is the task running.
@@ -182,7 +189,8 @@ impl<T> JoinHandle<T> {
     /// `Err(JoinError::Cancelled)`. A task aborted before its first poll never runs its body. A
     /// task that aborts itself ends when its poll returns, with `Err(JoinError::Cancelled)`
     /// even if it returned a value (asyncio's `test_cancel_at_end`). Aborting a finished task
-    /// does nothing.
+    /// does nothing, and so does aborting a task of an ended simulation (a handle kept from an
+    /// earlier run): its tasks went with it.
     ///
     /// The destructors run inside this call: a `RefCell` borrow held across it that one of
     /// them also takes panics, so release such borrows first.
@@ -207,7 +215,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
-        rt::abort("JoinHandle::abort", self.id);
+        rt::abort_task("JoinHandle::abort", self.task_ref);
     }
 
     /// Lets the task run on with nobody waiting for its result (what dropping the handle does).
@@ -238,7 +246,7 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let id = self.id;
+        let task_ref = self.task_ref;
         let Some(task) = self.task.as_mut() else {
             panic!("simloop: JoinHandle polled after it returned its result");
         };
@@ -248,7 +256,7 @@ impl<T> Future for JoinHandle<T> {
                 Poll::Ready(output.flatten().ok_or(JoinError::Cancelled))
             }
             Poll::Pending => {
-                rt::waiting_for(WaitReason::Join(id));
+                rt::waiting_for_task(task_ref);
                 Poll::Pending
             }
         }
@@ -265,7 +273,9 @@ impl<T> Drop for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("id", &self.id).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.task_ref.id)
+            .finish()
     }
 }
 

@@ -3,7 +3,9 @@
 mod aborts;
 mod determinism;
 mod failures;
+mod foreign;
 mod gather;
+mod handles;
 mod ordering;
 mod tasks;
 mod time;
