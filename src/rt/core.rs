@@ -171,14 +171,22 @@ impl Core {
 
     pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {
         let mut tasks = self.tasks.borrow_mut();
-        // A task spawned while the run is being torn down is dropped without running.
-        tasks.start(id, runnable.waker(), self.tearing_down.get());
+        let tearing_down = self.tearing_down.get();
+        tasks.start(id, runnable.waker(), tearing_down);
         // The name is looked up only if the trace keeps the event.
         self.record_with(self.current.get(), || EventKind::Spawn {
             child: id,
             name: tasks.name(id).cloned(),
         });
         drop(tasks);
+        if tearing_down {
+            // A task spawned while the run is torn down never runs, and its future is leaked
+            // rather than dropped: dropping it runs user code, and a destructor that spawns
+            // its own replacement would spawn again, once per drop, up to `max_tasks`. The
+            // task stays pending and is listed as leaked.
+            std::mem::forget(runnable);
+            return;
+        }
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 

@@ -187,10 +187,16 @@ impl Engine {
                 Polled::MainDone
             }
             Ok(false) => Polled::Pending,
-            Err(payload) => match core.pending_failure.borrow_mut().take() {
-                Some(Pending::TaskLimit { limit }) => Polled::TaskLimit(limit),
-                None => Polled::Panicked(payload),
-            },
+            Err(payload) => self.panicked(payload),
+        }
+    }
+
+    /// What a caught panic came to: the task limit, if a spawn refused to exceed it, or the
+    /// panic itself.
+    fn panicked(&self, payload: Box<dyn Any + Send>) -> Polled {
+        match self.core.pending_failure.borrow_mut().take() {
+            Some(Pending::TaskLimit { limit }) => Polled::TaskLimit(limit),
+            None => Polled::Panicked(payload),
         }
     }
 
@@ -225,17 +231,23 @@ impl Engine {
     }
 
     /// Drops every pending task in creation order (all of them aborted), running their
-    /// destructors inside the simulation; returns the ones that were still pending.
-    pub(crate) fn tear_down(&mut self) -> Vec<TaskInfo> {
+    /// destructors inside the simulation; returns the ones that were still pending, then the
+    /// ones spawned while tearing down (never polled, their futures leaked).
+    ///
+    /// A destructor that panics does not stop the teardown: `panicked` hears of each panic
+    /// (the task and what came of it, a panic or the task limit) when it is caught, so that the
+    /// driver can take its location before another one replaces it.
+    pub(crate) fn tear_down(&mut self, panicked: &mut dyn FnMut(TaskId, Polled)) -> Vec<TaskInfo> {
         let core = &*self.core;
         core.tearing_down.set(true);
-        let leaked: Vec<TaskInfo> = {
+        let (mut leaked, first_new): (Vec<TaskInfo>, usize) = {
             let tasks = core.tasks.borrow();
-            tasks
+            let leaked = tasks
                 .pending_ids()
                 .filter(|&id| id != TaskId::MAIN)
                 .map(|id| tasks.info(id))
-                .collect()
+                .collect();
+            (leaked, tasks.len())
         };
         // Drain ready entries queued by the main future's destructor or earlier steps.
         loop {
@@ -253,12 +265,22 @@ impl Engine {
                     let task = *runnable.metadata();
                     core.current.set(task);
                     core.aborting.set(true);
-                    // A destructor that panics while the run is torn down cannot change the
-                    // outcome any more; the task is gone either way.
-                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+                    let dropped = catch_unwind(AssertUnwindSafe(|| runnable.run()));
                     core.current.set(TaskId::NONE);
+                    if let Err(payload) = dropped {
+                        panicked(task, self.panicked(payload));
+                    }
                 }
             }
+        }
+        {
+            let tasks = core.tasks.borrow();
+            leaked.extend(
+                tasks
+                    .pending_ids()
+                    .filter(|id| id.index() >= first_new)
+                    .map(|id| tasks.info(id)),
+            );
         }
         // Timers and stored wakers may still reference tasks; release them inside the context.
         let timers = std::mem::take(&mut *core.timers.borrow_mut());

@@ -28,7 +28,9 @@ pub(crate) type JoinTask<T> = FallibleTask<Option<T>, TaskId>;
 /// # Panics
 ///
 /// Outside a simulation, and once the run's `max_tasks` is reached (the run then ends with a
-/// task-limit failure).
+/// task-limit failure); the refused future is then leaked, not dropped, so that no destructor
+/// of it runs (and spawns again) while the panic unwinds. A task spawned while the run is torn
+/// down is never polled and its future is leaked likewise (see `Core::start_task`).
 pub(crate) fn spawn<F>(
     name: Option<Rc<str>>,
     site: &'static Location<'static>,
@@ -38,7 +40,13 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let id = register(name, site);
+    let Some(id) = register(name, site) else {
+        // Dropping the refused future would run its destructors, user code that may spawn
+        // again, and panic again while this panic unwinds (a stack overflow, then an abort).
+        // It is leaked instead: the run ends with a task-limit failure anyway.
+        std::mem::forget(future);
+        task_limit_reached();
+    };
     let (runnable, task) = async_task::Builder::new().metadata(id).spawn_local(
         move |_| RunTask {
             future: Some(future),
@@ -49,17 +57,17 @@ where
     (id, task.fallible())
 }
 
-/// Adds a task to the current simulation's table and returns its id.
-fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskId {
-    context::with("simloop::task::spawn", |core| {
-        let Some(id) = core.add_task(name, site) else {
-            panic!(
-                "simloop: max_tasks ({}) reached; raise Config::max_tasks if this is intended",
-                core.max_tasks
-            );
-        };
-        id
-    })
+/// Adds a task to the current simulation's table and returns its id; `None` once `max_tasks`
+/// is reached.
+fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> Option<TaskId> {
+    context::with("simloop::task::spawn", |core| core.add_task(name, site))
+}
+
+#[cold]
+#[track_caller]
+fn task_limit_reached() -> ! {
+    let limit = context::with("simloop::task::spawn", |core| core.max_tasks);
+    panic!("simloop: max_tasks ({limit}) reached; raise Config::max_tasks if this is intended")
 }
 
 /// Queues a registered task's first poll.

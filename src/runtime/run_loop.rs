@@ -98,10 +98,11 @@ impl<'a> RunLoop<'a> {
                         .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
                     return Ok(());
                 }
-                Polled::Panicked(payload) => {
-                    return Err(super::failure::panic_cause(task, payload))
+                polled => {
+                    if let Some(cause) = cause_of(task, polled) {
+                        return Err(cause);
+                    }
                 }
-                Polled::TaskLimit(limit) => return Err(Cause::TaskLimit(limit)),
             }
         }
     }
@@ -110,4 +111,18 @@ impl<'a> RunLoop<'a> {
     pub(super) fn into_parts(self) -> (Engine, Schedule, u64) {
         (self.engine, self.schedule, self.choice_points)
     }
+}
+
+/// Why a poll of `task` (or the drop of its future) ends the run, if it does.
+pub(super) fn cause_of(task: TaskId, polled: Polled) -> Option<Cause> {
+    match polled {
+        Polled::Pending | Polled::MainDone => None,
+        Polled::Panicked(payload) => Some(panic_cause_of(task, payload)),
+        Polled::TaskLimit(limit) => Some(Cause::TaskLimit(limit)),
+    }
+}
+
+/// The panic of `task`, with the location the panic hook kept.
+pub(super) fn panic_cause_of(task: TaskId, payload: Box<dyn std::any::Any + Send>) -> Cause {
+    super::failure::panic_cause(task, payload)
 }

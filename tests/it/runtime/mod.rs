@@ -3,6 +3,7 @@
 mod determinism;
 mod failures;
 mod gather;
+mod hostile;
 mod ordering;
 mod tasks;
 mod time;
