@@ -36,6 +36,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     ("SIMLOOP_SHARD", "i/n with 0 <= i < n, e.g. 2/8"),
     (
+        "SIMLOOP_WATCHDOG",
+        "a duration such as 60s, 500ms, 5m (bare numbers are seconds), or off",
+    ),
+    (
         "SIMLOOP_TRACE",
         "a file path; .json writes Chrome trace-event JSON, anything else text",
     ),
@@ -166,6 +170,18 @@ fn duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
         return Err(invalid(name, value));
     }
     Ok(duration)
+}
+
+/// A duration of at least 1 ms, or `off`.
+fn watchdog(name: &str, value: &str) -> Result<Option<Duration>, ConfigError> {
+    if value.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let limit = duration(name, value)?;
+    if limit < Duration::from_millis(1) {
+        return Err(invalid(name, value));
+    }
+    Ok(Some(limit))
 }
 
 fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
@@ -314,6 +330,7 @@ impl Config {
                 "SIMLOOP_SHARD" => {
                     self.shard = value.parse::<Shard>().map_err(|_| invalid(name, &value))?;
                 }
+                "SIMLOOP_WATCHDOG" => self.watchdog = watchdog(name, &value)?,
                 "SIMLOOP_TRACE" if value.trim().is_empty() => return Err(invalid(name, &value)),
                 "SIMLOOP_TRACE" => self.trace_path = Some(value.into()),
                 _ => {}

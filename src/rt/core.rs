@@ -16,6 +16,7 @@ use super::extensions::{Extension, Extensions, RunInfo};
 use super::ready::{Entry, ReadySet};
 use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
 use super::timers::{TimerHeap, TimerKey};
+use super::watch::Local;
 use super::Settings;
 use crate::id::TaskId;
 use crate::rng::{stream, SimRng, Stream};
@@ -49,12 +50,16 @@ pub(super) struct Core {
     pub(super) extensions: Extensions,
     /// The driver's configuration, opaque here: extensions read their part of it.
     pub(super) config: Rc<dyn Any>,
+    /// This thread's publications for the watchdog: each task's spawn site and name.
+    pub(super) watch: Rc<Local>,
 }
 
 impl Core {
     pub(super) fn new(settings: &Settings, main_site: &'static Location<'static>) -> Core {
         let mut tasks = TaskTable::default();
         tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
+        let watch = Local::current();
+        watch.spawned(TaskId::MAIN, main_site);
         Core {
             seed: settings.seed,
             max_tasks: settings.max_tasks,
@@ -73,6 +78,7 @@ impl Core {
             pending_failure: RefCell::new(None),
             extensions: Extensions::default(),
             config: Rc::clone(&settings.config),
+            watch,
         }
     }
 
@@ -166,7 +172,12 @@ impl Core {
             });
             return None;
         }
-        Some(tasks.insert(name, site, self.current.get()))
+        if let Some(name) = &name {
+            self.watch.named(TaskId(tasks.len() as u32), name);
+        }
+        let id = tasks.insert(name, site, self.current.get());
+        self.watch.spawned(id, site);
+        Some(id)
     }
 
     pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskId>) {

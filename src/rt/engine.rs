@@ -15,6 +15,7 @@ use super::polls::PollCounts;
 use super::ready::{Entry, ReadyTask, ReadyView};
 use super::tasks::TaskState;
 use super::timers::Fired;
+use super::watch::Watching;
 use super::Settings;
 use crate::id::{TaskId, TaskInfo, TaskSteps};
 use crate::instant::Instant;
@@ -68,6 +69,8 @@ pub(crate) struct Engine {
     waker: Waker,
     polls: PollCounts,
     fired: Vec<Fired>,
+    /// Dropped before `installed`: the thread is idle for the watchdog once the run is over.
+    watching: Watching,
     installed: Option<Installed>,
 }
 
@@ -106,12 +109,16 @@ impl Engine {
     ) -> Engine {
         let core = Rc::new(Core::new(settings, main_site));
         let installed = Installed::new(Rc::clone(&core));
+        // After the install, which refuses a simulation inside another: that one's watch
+        // stays as it is.
+        let watching = Watching::start(&core.watch, settings.watchdog, settings.label.clone());
         core.schedule_main();
         Engine {
             core,
             waker: Waker::from(Arc::new(MainWaker)),
             polls: PollCounts::new(live_polls),
             fired: Vec::new(),
+            watching,
             installed: Some(installed),
         }
     }
@@ -161,7 +168,9 @@ impl Engine {
     pub(crate) fn poll(&mut self, taken: Taken, main: &mut dyn MainPoll) -> Polled {
         let core = &*self.core;
         let task = taken.task;
-        core.step.set(core.step.get() + 1);
+        let step = core.step.get() + 1;
+        core.step.set(step);
+        self.watching.poll(task, step);
         let polled = match taken.entry {
             Entry::Main => {
                 core.main_queued.set(false);
@@ -220,6 +229,7 @@ impl Engine {
             return Err(ClockStop::TimeLimit);
         }
         core.clock_ns.set(deadline_ns.max(core.now_ns()));
+        self.watching.clock(core.now_ns());
         core.timers
             .borrow_mut()
             .fire_due(core.now_ns(), &mut self.fired);
@@ -263,6 +273,7 @@ impl Engine {
             for entry in entries {
                 if let Entry::Task(runnable) = entry {
                     let task = *runnable.metadata();
+                    self.watching.dropping(task, core.step.get());
                     core.current.set(task);
                     core.aborting.set(true);
                     let dropped = catch_unwind(AssertUnwindSafe(|| runnable.run()));
@@ -286,6 +297,12 @@ impl Engine {
         let timers = std::mem::take(&mut *core.timers.borrow_mut());
         drop(timers);
         leaked
+    }
+
+    /// The main future is about to be dropped (the run is over): tells the watchdog, so that a
+    /// destructor that never returns is reported as main's.
+    pub(crate) fn dropping_main(&self) {
+        self.watching.dropping(TaskId::MAIN, self.core.step.get());
     }
 
     // ---- What a failure report reads. ----

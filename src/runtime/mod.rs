@@ -13,6 +13,7 @@ use std::time::Duration;
 mod failure;
 mod panics;
 mod run_loop;
+mod watchdog;
 
 pub(crate) use failure::{failure_context, REPORT_EVENTS};
 pub use failure::{BlockedTask, Failure, FailureContext};
@@ -189,10 +190,20 @@ impl Sim {
         future: F,
     ) -> Run<F::Output> {
         panics::install_hook();
+        if self.config.watchdog.is_some() {
+            watchdog::ensure_started();
+        }
         let settings = rt::Settings {
             seed: self.config.seed,
             max_tasks: self.config.max_tasks,
             trace: self.config.trace,
+            watchdog: self.config.watchdog,
+            label: rt::RunLabel {
+                seed: self.config.seed,
+                strategy: scheduler.name(),
+                replay: self.config.replay.as_ref().map(ToString::to_string),
+                test_name: panics::test_name(),
+            },
             config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
         };
         let engine = Engine::start(&settings, site, live_polls);
@@ -211,6 +222,7 @@ impl Sim {
         // fails the run like any other panic, unless the run had already failed: the first
         // failure is kept.
         let mut late: Option<Cause> = None;
+        run_loop.engine.dropping_main();
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| main.drop_future())) {
             late = Some(run_loop::panic_cause_of(TaskId::MAIN, payload));
         }

@@ -224,3 +224,134 @@ fn respawning_from_drop_at_the_task_limit_ends_in_a_task_limit_report() {
         child.stdout
     );
 }
+
+// Goal (child): a named task that sleeps the thread inside a poll, under a sweep whose watchdog
+// limit comes from SIMLOOP_WATCHDOG.
+#[test]
+fn child_a_poll_that_sleeps() {
+    if !is_child("child_a_poll_that_sleeps") {
+        return;
+    }
+    simloop::check_with(Config::default().with_iterations(5), || async {
+        sleep(Duration::from_secs(2)).await;
+        spawn_named("sleeper", async {
+            std::thread::sleep(Duration::from_secs(3600));
+        })
+        .await
+        .unwrap();
+    });
+}
+
+// Goal (child): an unnamed task that spins inside a poll, watched through `Config::watchdog`.
+#[test]
+fn child_a_poll_that_spins() {
+    if !is_child("child_a_poll_that_spins") {
+        return;
+    }
+    let config = fifo_config()
+        .with_seed(11)
+        .with_watchdog(Some(Duration::from_millis(500)));
+    let _ = Sim::new(config).run(async {
+        yield_now().await;
+        spawn(async {
+            let (_sender, receiver) = std::sync::mpsc::channel::<()>();
+            let mut spins = 0u64;
+            loop {
+                spins = std::hint::black_box(spins + 1);
+                let _ = receiver.try_recv();
+            }
+        })
+        .await
+    });
+}
+
+#[track_caller]
+fn assert_watchdog_report(child: &Child, parts: &[&str]) {
+    assert_eq!(
+        child.code,
+        Some(Config::WATCHDOG_EXIT_CODE),
+        "the child was not ended by the watchdog (after {:?}):\n{}\n{}",
+        child.took,
+        child.stdout,
+        child.stderr
+    );
+    assert!(
+        child.took < Duration::from_secs(30),
+        "took {:?}",
+        child.took
+    );
+    for part in parts {
+        assert!(
+            child.stderr.contains(part),
+            "no `{part}` in:\n{}",
+            child.stderr
+        );
+    }
+}
+
+// Goal: a poll that sleeps the thread is reported by the watchdog with the task, its spawn site,
+// the virtual time, the step and the replay line, and the process exits with the watchdog's code.
+#[test]
+fn the_watchdog_reports_a_poll_that_sleeps() {
+    let child = run_child(
+        "child_a_poll_that_sleeps",
+        &[("SIMLOOP_WATCHDOG", "1s"), ("SIMLOOP_SEED", "40")],
+        Duration::from_secs(60),
+    );
+    assert_watchdog_report(
+        &child,
+        &[
+            "simloop: watchdog: a poll of task `sleeper` (#1), spawned at tests/it/runtime/hostile.rs:",
+            "has not returned after 1s of wall-clock time",
+            "seed 40, strategy ",
+            "virtual time 2.000s, step ",
+            "replay: SIMLOOP_SEED=40 SIMLOOP_STRATEGY=",
+            " SIMLOOP_ITERATIONS=1 cargo test runtime::hostile::child_a_poll_that_sleeps",
+        ],
+    );
+}
+
+// Goal: a poll that spins is reported the same way, with the limit from `Config::watchdog`.
+#[test]
+fn the_watchdog_reports_a_poll_that_spins() {
+    let child = run_child("child_a_poll_that_spins", &[], Duration::from_secs(60));
+    assert_watchdog_report(
+        &child,
+        &[
+            "simloop: watchdog: a poll of task #1, spawned at tests/it/runtime/hostile.rs:",
+            "has not returned after 500ms",
+            "seed 11, strategy fifo, virtual time 0.000s, step 3",
+            "replay: SIMLOOP_SEED=11 SIMLOOP_STRATEGY=fifo SIMLOOP_ITERATIONS=1 cargo test \
+             runtime::hostile::child_a_poll_that_spins",
+        ],
+    );
+}
+
+// Goal: SIMLOOP_WATCHDOG takes a duration or `off`, and a malformed value names the variable
+// and the expected form.
+#[test]
+fn simloop_watchdog_is_parsed_and_validated() {
+    let apply = |value: &str| {
+        Config::default().apply_vars([("SIMLOOP_WATCHDOG".to_owned(), value.to_owned())])
+    };
+    assert_eq!(
+        apply("90s").unwrap().watchdog,
+        Some(Duration::from_secs(90))
+    );
+    assert_eq!(
+        apply("250ms").unwrap().watchdog,
+        Some(Duration::from_millis(250))
+    );
+    assert_eq!(apply("off").unwrap().watchdog, None);
+    assert_eq!(Config::default().watchdog, Some(Duration::from_secs(60)));
+    for bad in ["soon", "0", "10us", ""] {
+        let error = apply(bad).unwrap_err();
+        assert_eq!(error.field(), "SIMLOOP_WATCHDOG", "{bad}");
+        assert!(error.to_string().contains("or off"), "{error}");
+    }
+    let error = Config::default()
+        .with_watchdog(Some(Duration::ZERO))
+        .validate()
+        .unwrap_err();
+    assert_eq!(error.field(), "watchdog");
+}
