@@ -36,6 +36,10 @@ pub(crate) const VARIABLES: &[(&str, &str)] = &[
     ),
     ("SIMLOOP_SHARD", "i/n with 0 <= i < n, e.g. 2/8"),
     (
+        "SIMLOOP_WATCHDOG",
+        "a duration such as 60s, 500ms, 5m (bare numbers are seconds), or off",
+    ),
+    (
         "SIMLOOP_TRACE",
         "a file path; .json writes Chrome trace-event JSON, anything else text",
     ),
@@ -168,6 +172,18 @@ fn duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
     Ok(duration)
 }
 
+/// A duration of at least 1 ms, or `off`.
+fn watchdog(name: &str, value: &str) -> Result<Option<Duration>, ConfigError> {
+    if value.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let limit = duration(name, value)?;
+    if limit < Duration::from_millis(1) {
+        return Err(invalid(name, value));
+    }
+    Ok(Some(limit))
+}
+
 fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -292,6 +308,7 @@ impl Config {
                 "SIMLOOP_SHARD" => {
                     self.shard = value.parse::<Shard>().map_err(|_| invalid(name, &value))?;
                 }
+                "SIMLOOP_WATCHDOG" => self.watchdog = watchdog(name, &value)?,
                 "SIMLOOP_TRACE" if value.trim().is_empty() => return Err(invalid(name, &value)),
                 "SIMLOOP_TRACE" => self.trace_path = Some(value.into()),
                 _ => {}
@@ -409,5 +426,33 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.field(), "SIMLOOP_JOBS");
         assert!(error.to_string().contains("up to 1024"), "{error}");
+    }
+
+    // Goal: SIMLOOP_WATCHDOG takes a duration or `off`, and a malformed value names the variable
+    // and the expected form.
+    #[test]
+    fn simloop_watchdog_is_parsed_and_validated() {
+        let apply =
+            |value: &str| Config::default().apply_vars(vars(&[("SIMLOOP_WATCHDOG", value)]));
+        assert_eq!(
+            apply("90s").unwrap().watchdog,
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            apply("250ms").unwrap().watchdog,
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(apply("off").unwrap().watchdog, None);
+        assert_eq!(Config::default().watchdog, Some(Duration::from_secs(60)));
+        for bad in ["soon", "0", "10us", ""] {
+            let error = apply(bad).unwrap_err();
+            assert_eq!(error.field(), "SIMLOOP_WATCHDOG", "{bad}");
+            assert!(error.to_string().contains("or off"), "{error}");
+        }
+        let error = Config::default()
+            .with_watchdog(Some(Duration::ZERO))
+            .validate()
+            .unwrap_err();
+        assert_eq!(error.field(), "watchdog");
     }
 }

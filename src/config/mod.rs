@@ -68,6 +68,19 @@ pub struct Config {
     pub shrink_runs: u64,
     /// The simulated world's latencies, fault rates and swarm bounds.
     pub world: WorldConfig,
+    /// The wall-clock time one poll may take before the watchdog ends the process
+    /// (`SIMLOOP_WATCHDOG`; `None` turns it off). Default 60 s.
+    ///
+    /// A poll that blocks its thread (a busy loop, `std::thread::sleep`, a blocking channel
+    /// receive) stops the virtual clock and the step count, so `max_steps` and `max_time`
+    /// cannot end the run. A separate thread, started by the first watched run of the process,
+    /// notices that the poll has not returned; as a poll cannot be preempted in safe Rust, it
+    /// prints a report to stderr (the task, its spawn site, the seed, strategy, virtual time,
+    /// step and the line that reruns the run) and exits the process with
+    /// [`Config::WATCHDOG_EXIT_CODE`]. Under `cargo test` that ends every test of the binary.
+    /// The watchdog is outside the determinism contract: it only reads what the simulation
+    /// publishes, and a run behaves the same with it on or off.
+    pub watchdog: Option<Duration>,
 }
 
 impl Default for Config {
@@ -87,6 +100,7 @@ impl Default for Config {
             trace_path: None,
             shrink_runs: 2_000,
             world: WorldConfig::default(),
+            watchdog: Some(Config::DEFAULT_WATCHDOG),
         }
     }
 }
@@ -106,6 +120,30 @@ impl Config {
     /// assert_eq!(err.field(), "jobs");
     /// ```
     pub const MAX_JOBS: usize = 1024;
+
+    /// The default [`watchdog`](Config::watchdog) limit: 60 s of wall-clock time for one poll.
+    pub const DEFAULT_WATCHDOG: Duration = Duration::from_secs(60);
+
+    /// The exit code of a process the watchdog ended (a poll that did not return within
+    /// [`Config::watchdog`]): 86, distinct from a panic's 101 and from signals.
+    pub const WATCHDOG_EXIT_CODE: i32 = 86;
+
+    /// This config with the watchdog limit for one poll (`None` turns the watchdog off).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::Config;
+    /// use std::time::Duration;
+    ///
+    /// let config = Config::default().with_watchdog(Some(Duration::from_secs(300)));
+    /// assert_eq!(config.watchdog, Some(Duration::from_secs(300)));
+    /// assert!(Config::default().with_watchdog(Some(Duration::ZERO)).validate().is_err());
+    /// ```
+    pub fn with_watchdog(mut self, limit: Option<Duration>) -> Config {
+        self.watchdog = limit;
+        self
+    }
 
     /// This config with `seed`.
     pub fn with_seed(mut self, seed: u64) -> Config {
@@ -233,6 +271,15 @@ impl Config {
         }
         if self.max_time.is_zero() {
             return Err(ConfigError::new("max_time", "must be more than zero"));
+        }
+        if self
+            .watchdog
+            .is_some_and(|limit| limit < Duration::from_millis(1))
+        {
+            return Err(ConfigError::new(
+                "watchdog",
+                "must be at least 1ms, or None to turn the watchdog off",
+            ));
         }
         if self.max_tasks == 0 {
             return Err(ConfigError::new(

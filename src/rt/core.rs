@@ -18,6 +18,7 @@ use super::ready::{Entry, ReadySet};
 use super::spawn::TaskRef;
 use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
 use super::timers::{TimerHeap, TimerKey};
+use super::watch::Local;
 use super::Settings;
 use crate::id::TaskId;
 use crate::rng::{stream, SimRng, Stream};
@@ -56,12 +57,16 @@ pub(super) struct Core {
     pub(super) extensions: Extensions,
     /// The driver's configuration, opaque here: extensions read their part of it.
     pub(super) config: Rc<dyn Any>,
+    /// This thread's publications for the watchdog: each task's spawn site and name.
+    pub(super) watch: Rc<Local>,
 }
 
 impl Core {
     pub(super) fn new(settings: &Settings, main_site: &'static Location<'static>) -> Core {
         let mut tasks = TaskTable::default();
         tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
+        let watch = Local::current();
+        watch.spawned(TaskId::MAIN, main_site);
         Core {
             generation: inbox::open(),
             seed: settings.seed,
@@ -82,6 +87,7 @@ impl Core {
             pending_failure: RefCell::new(None),
             extensions: Extensions::default(),
             config: Rc::clone(&settings.config),
+            watch,
         }
     }
 
@@ -175,19 +181,32 @@ impl Core {
             });
             return None;
         }
-        Some(tasks.insert(name, site, self.current.get()))
+        if let Some(name) = &name {
+            self.watch.named(TaskId(tasks.len() as u32), name);
+        }
+        let id = tasks.insert(name, site, self.current.get());
+        self.watch.spawned(id, site);
+        Some(id)
     }
 
     pub(super) fn start_task(&self, id: TaskId, runnable: Runnable<TaskRef>) {
         let mut tasks = self.tasks.borrow_mut();
-        // A task spawned while the run is being torn down is dropped without running.
-        tasks.start(id, runnable.waker(), self.tearing_down.get());
+        let tearing_down = self.tearing_down.get();
+        tasks.start(id, runnable.waker(), tearing_down);
         // The name is looked up only if the trace keeps the event.
         self.record_with(self.current.get(), || EventKind::Spawn {
             child: id,
             name: tasks.name(id).cloned(),
         });
         drop(tasks);
+        if tearing_down {
+            // A task spawned while the run is torn down never runs, and its future is leaked
+            // rather than dropped: dropping it runs user code, and a destructor that spawns
+            // its own replacement would spawn again, once per drop, up to `max_tasks`. The
+            // task stays pending and is listed as leaked.
+            std::mem::forget(runnable);
+            return;
+        }
         self.ready.borrow_mut().push(Entry::Task(runnable.into()));
     }
 

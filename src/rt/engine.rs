@@ -16,6 +16,7 @@ use super::polls::PollCounts;
 use super::ready::{Entry, ReadyTask, ReadyView};
 use super::tasks::TaskState;
 use super::timers::Fired;
+use super::watch::Watching;
 use super::Settings;
 use crate::id::{TaskId, TaskInfo, TaskSteps};
 use crate::instant::Instant;
@@ -73,6 +74,8 @@ pub(crate) struct Engine {
     waker: Waker,
     polls: PollCounts,
     fired: Vec<Fired>,
+    /// Dropped before `installed`: the thread is idle for the watchdog once the run is over.
+    watching: Watching,
     installed: Option<Installed>,
 }
 
@@ -125,6 +128,9 @@ impl Engine {
     ) -> Engine {
         let core = Rc::new(Core::new(settings, main_site));
         let installed = Installed::new(Rc::clone(&core));
+        // After the install, which refuses a simulation inside another: that one's watch
+        // stays as it is.
+        let watching = Watching::start(&core.watch, settings.watchdog, settings.label.clone());
         core.schedule_main();
         let generation = core.generation;
         Engine {
@@ -132,6 +138,7 @@ impl Engine {
             waker: Waker::from(Arc::new(MainWaker { generation })),
             polls: PollCounts::new(live_polls),
             fired: Vec::new(),
+            watching,
             installed: Some(installed),
         }
     }
@@ -217,7 +224,9 @@ impl Engine {
     pub(crate) fn poll(&mut self, taken: Taken, main: &mut dyn MainPoll) -> Polled {
         let core = &*self.core;
         let task = taken.task();
-        core.step.set(core.step.get() + 1);
+        let step = core.step.get() + 1;
+        core.step.set(step);
+        self.watching.poll(task, step);
         let polled = match taken.entry {
             Entry::Main => {
                 core.main_queued.set(false);
@@ -249,10 +258,16 @@ impl Engine {
                 Polled::MainDone
             }
             Ok(false) => Polled::Pending,
-            Err(payload) => match core.pending_failure.borrow_mut().take() {
-                Some(Pending::TaskLimit { limit }) => Polled::TaskLimit(limit),
-                None => Polled::Panicked(payload),
-            },
+            Err(payload) => self.panicked(payload),
+        }
+    }
+
+    /// What a caught panic came to: the task limit, if a spawn refused to exceed it, or the
+    /// panic itself.
+    fn panicked(&self, payload: Box<dyn Any + Send>) -> Polled {
+        match self.core.pending_failure.borrow_mut().take() {
+            Some(Pending::TaskLimit { limit }) => Polled::TaskLimit(limit),
+            None => Polled::Panicked(payload),
         }
     }
 
@@ -277,6 +292,7 @@ impl Engine {
             return Err(ClockStop::TimeLimit);
         }
         core.clock_ns.set(deadline_ns.max(core.now_ns()));
+        self.watching.clock(core.now_ns());
         core.timers
             .borrow_mut()
             .fire_due(core.now_ns(), &mut self.fired);
@@ -288,17 +304,23 @@ impl Engine {
     }
 
     /// Drops every pending task in creation order (all of them aborted), running their
-    /// destructors inside the simulation; returns the ones that were still pending.
-    pub(crate) fn tear_down(&mut self) -> Vec<TaskInfo> {
+    /// destructors inside the simulation; returns the ones that were still pending, then the
+    /// ones spawned while tearing down (never polled, their futures leaked).
+    ///
+    /// A destructor that panics does not stop the teardown: `panicked` hears of each panic
+    /// (the task and what came of it, a panic or the task limit) when it is caught, so that the
+    /// driver can take its location before another one replaces it.
+    pub(crate) fn tear_down(&mut self, panicked: &mut dyn FnMut(TaskId, Polled)) -> Vec<TaskInfo> {
         let core = &*self.core;
         core.tearing_down.set(true);
-        let leaked: Vec<TaskInfo> = {
+        let (mut leaked, first_new): (Vec<TaskInfo>, usize) = {
             let tasks = core.tasks.borrow();
-            tasks
+            let leaked = tasks
                 .pending_ids()
                 .filter(|&id| id != TaskId::MAIN)
                 .map(|id| tasks.info(id))
-                .collect()
+                .collect();
+            (leaked, tasks.len())
         };
         // Drain ready entries queued by the main future's destructor or earlier steps.
         loop {
@@ -318,19 +340,36 @@ impl Engine {
             for entry in entries {
                 if let Entry::Task(runnable) = entry {
                     let task = *runnable.metadata();
+                    self.watching.dropping(task, core.step.get());
                     core.current.set(task);
                     core.aborting.set(true);
-                    // A destructor that panics while the run is torn down cannot change the
-                    // outcome any more; the task is gone either way.
-                    let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+                    let dropped = catch_unwind(AssertUnwindSafe(|| runnable.run()));
                     core.current.set(TaskId::NONE);
+                    if let Err(payload) = dropped {
+                        panicked(task, self.panicked(payload));
+                    }
                 }
             }
+        }
+        {
+            let tasks = core.tasks.borrow();
+            leaked.extend(
+                tasks
+                    .pending_ids()
+                    .filter(|id| id.index() >= first_new)
+                    .map(|id| tasks.info(id)),
+            );
         }
         // Timers and stored wakers may still reference tasks; release them inside the context.
         let timers = std::mem::take(&mut *core.timers.borrow_mut());
         drop(timers);
         leaked
+    }
+
+    /// The main future is about to be dropped (the run is over): tells the watchdog, so that a
+    /// destructor that never returns is reported as main's.
+    pub(crate) fn dropping_main(&self) {
+        self.watching.dropping(TaskId::MAIN, self.core.step.get());
     }
 
     // ---- What a failure report reads. ----

@@ -32,6 +32,7 @@ mod recycle;
 mod spawn;
 mod tasks;
 mod timers;
+mod watch;
 
 use std::any::Any;
 use std::rc::Rc;
@@ -44,6 +45,7 @@ pub(crate) use spawn::{spawn, JoinTask, TaskRef};
 pub(crate) use tasks::{WaitReason, WaitTarget};
 /// The timer heap itself, for the fuzz hooks only (`__fuzz`).
 pub(crate) use timers::{SleepTimer, TimerHeap, TimerKey};
+pub(crate) use watch::{slots as watched_threads, RunLabel, Slot as WatchedThread, Stuck};
 
 use crate::id::TaskId;
 use crate::trace::{EventKind, TraceLevel};
@@ -53,6 +55,10 @@ pub(crate) struct Settings {
     pub(crate) seed: u64,
     pub(crate) max_tasks: usize,
     pub(crate) trace: TraceLevel,
+    /// The wall-clock limit of one poll, enforced by the watchdog thread (`None`: off).
+    pub(crate) watchdog: Option<std::time::Duration>,
+    /// What a watchdog report says of the run.
+    pub(crate) label: RunLabel,
     /// The driver's whole configuration, opaque to the engine: extensions read their part of it
     /// (the simulated world its settings) through [`RunInfo`].
     pub(crate) config: Rc<dyn Any>,

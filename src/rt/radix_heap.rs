@@ -84,6 +84,7 @@ impl<T> RadixHeap<T> {
     /// Unlike `peek`, this never raises the floor above `limit`: the timer heap pops what is due
     /// now and then registers timers due before the next deadline, which a floor already raised
     /// to that deadline would have to be rebuilt for.
+    #[inline]
     pub(crate) fn pop_at_most(&mut self, limit: u64) -> Option<(u64, T)> {
         if self.at_floor.is_empty() {
             let lowest = self.lowest()?;

@@ -38,7 +38,9 @@ pub(crate) struct TaskRef {
 /// # Panics
 ///
 /// Outside a simulation, and once the run's `max_tasks` is reached (the run then ends with a
-/// task-limit failure).
+/// task-limit failure); the refused future is then leaked, not dropped, so that no destructor
+/// of it runs (and spawns again) while the panic unwinds. A task spawned while the run is torn
+/// down is never polled and its future is leaked likewise (see `Core::start_task`).
 pub(crate) fn spawn<F>(
     name: Option<Rc<str>>,
     site: &'static Location<'static>,
@@ -48,7 +50,13 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let task = register(name, site);
+    let Some(task) = register(name, site) else {
+        // Dropping the refused future would run its destructors, user code that may spawn
+        // again, and panic again while this panic unwinds (a stack overflow, then an abort).
+        // It is leaked instead: the run ends with a task-limit failure anyway.
+        std::mem::forget(future);
+        task_limit_reached();
+    };
     let (runnable, handle) = async_task::Builder::new().metadata(task).spawn_local(
         move |_| RunTask {
             future: Some(future),
@@ -59,20 +67,23 @@ where
     (task, handle.fallible())
 }
 
-/// Adds a task to the current simulation's table and returns it.
-fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> TaskRef {
+/// Adds a task to the current simulation's table and returns it; `None` once `max_tasks` is
+/// reached.
+fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> Option<TaskRef> {
     context::with("simloop::task::spawn", |core| {
-        let Some(id) = core.add_task(name, site) else {
-            panic!(
-                "simloop: max_tasks ({}) reached; raise Config::max_tasks if this is intended",
-                core.max_tasks
-            );
-        };
-        TaskRef {
+        let id = core.add_task(name, site)?;
+        Some(TaskRef {
             id,
             generation: core.generation,
-        }
+        })
     })
+}
+
+#[cold]
+#[track_caller]
+fn task_limit_reached() -> ! {
+    let limit = context::with("simloop::task::spawn", |core| core.max_tasks);
+    panic!("simloop: max_tasks ({limit}) reached; raise Config::max_tasks if this is intended")
 }
 
 /// Queues a registered task's first poll.

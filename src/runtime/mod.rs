@@ -13,16 +13,18 @@ use std::time::Duration;
 mod failure;
 mod panics;
 mod run_loop;
+mod watchdog;
 
 pub(crate) use failure::{failure_context, REPORT_EVENTS};
 pub use failure::{BlockedTask, Failure, FailureContext};
 
 use crate::config::{Config, ConfigError};
+use crate::id::TaskId;
 pub use crate::id::{TaskInfo, TaskSteps};
 use crate::rt::{self, Engine, MainPoll};
 use crate::scheduler::{Schedule, Scheduler, Strategy, SweepHints};
 use crate::trace::Trace;
-use run_loop::RunLoop;
+use run_loop::{Cause, RunLoop};
 
 /// A simulation: runs one future to completion under a [`Config`].
 ///
@@ -67,7 +69,8 @@ pub struct Run<T> {
     /// Every task's parent and number of polls, indexed by task id (`main` first).
     pub task_steps: Vec<TaskSteps>,
     /// Tasks still pending when the main future finished, dropped in creation order (asyncio
-    /// cancels them silently at the end of `asyncio.run`; simloop lists them).
+    /// cancels them silently at the end of `asyncio.run`; simloop lists them), then the tasks
+    /// their destructors spawned, which never run and whose futures are leaked, not dropped.
     pub leaked: Vec<TaskInfo>,
 }
 
@@ -189,10 +192,20 @@ impl Sim {
         panics::install_hook();
         // Panics caught and swallowed before the run are no concern of its own.
         panics::take_location();
+        if self.config.watchdog.is_some() {
+            watchdog::ensure_started();
+        }
         let settings = rt::Settings {
             seed: self.config.seed,
             max_tasks: self.config.max_tasks,
             trace: self.config.trace,
+            watchdog: self.config.watchdog,
+            label: rt::RunLabel {
+                seed: self.config.seed,
+                strategy: scheduler.name(),
+                replay: self.config.replay.as_ref().map(ToString::to_string),
+                test_name: panics::test_name(),
+            },
             config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
         };
         let engine = Engine::start(&settings, site, live_polls);
@@ -203,18 +216,32 @@ impl Sim {
         let mut run_loop = RunLoop::new(engine, &self.config, scheduler);
         let outcome = run_loop.run(&mut main);
         // Describe a failure while the blocked tasks still wait on what they wait on.
-        let result = outcome
+        let mut result = outcome
             .map(|()| main.output.take().expect("the main future finished"))
             .map_err(|cause| run_loop.failure(cause));
         // Drop the main future first (it was created first), then every pending task, all
-        // inside the simulation so their destructors can use it.
-        let dropped = catch_unwind(AssertUnwindSafe(|| main.drop_future()));
-        drop(dropped);
-        let (mut engine, schedule, choice_points) = run_loop.into_parts();
-        let task_steps = engine.task_steps();
-        let leaked = engine.tear_down();
+        // inside the simulation so their destructors can use it. A destructor that panics
+        // fails the run like any other panic, unless the run had already failed: the first
+        // failure is kept.
+        let mut late: Option<Cause> = None;
+        run_loop.engine.dropping_main();
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| main.drop_future())) {
+            late = Some(run_loop::panic_cause_of(TaskId::MAIN, payload));
+        }
+        let task_steps = run_loop.engine.task_steps();
+        let leaked = run_loop.engine.tear_down(&mut |task, polled| {
+            // Taken even when an earlier failure is kept, so the panic hook's record is cleared.
+            let cause = run_loop::cause_of(task, polled);
+            if late.is_none() {
+                late = cause;
+            }
+        });
+        if let (Ok(_), Some(cause)) = (&result, late) {
+            result = Err(run_loop.failure(cause));
+        }
         // Destructors' panics during the teardown were caught there.
         panics::take_location();
+        let (engine, schedule, choice_points) = run_loop.into_parts();
         let finished = engine.finish();
         Run {
             result,

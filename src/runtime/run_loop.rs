@@ -102,13 +102,10 @@ impl<'a> RunLoop<'a> {
                         .map_err(|divergence| Cause::Divergence(divergence.to_string()))?;
                     return Ok(());
                 }
-                Polled::Panicked(payload) => {
-                    return Err(super::failure::panic_cause(task, payload))
-                }
-                Polled::TaskLimit(limit) => {
-                    // The panic that stopped the spawn was caught.
-                    super::panics::take_location();
-                    return Err(Cause::TaskLimit(limit));
+                polled => {
+                    if let Some(cause) = cause_of(task, polled) {
+                        return Err(cause);
+                    }
                 }
             }
         }
@@ -118,4 +115,22 @@ impl<'a> RunLoop<'a> {
     pub(super) fn into_parts(self) -> (Engine, Schedule, u64) {
         (self.engine, self.schedule, self.choice_points)
     }
+}
+
+/// Why a poll of `task` (or the drop of its future) ends the run, if it does.
+pub(super) fn cause_of(task: TaskId, polled: Polled) -> Option<Cause> {
+    match polled {
+        Polled::Pending | Polled::MainDone => None,
+        Polled::Panicked(payload) => Some(panic_cause_of(task, payload)),
+        Polled::TaskLimit(limit) => {
+            // The panic that stopped the spawn was caught.
+            super::panics::take_location();
+            Some(Cause::TaskLimit(limit))
+        }
+    }
+}
+
+/// The panic of `task`, with the location the panic hook kept.
+pub(super) fn panic_cause_of(task: TaskId, payload: Box<dyn std::any::Any + Send>) -> Cause {
+    super::failure::panic_cause(task, payload)
 }

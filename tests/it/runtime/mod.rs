@@ -6,6 +6,7 @@ mod failures;
 mod foreign;
 mod gather;
 mod handles;
+mod hostile;
 mod ordering;
 mod tasks;
 mod time;
