@@ -14,7 +14,7 @@ pub const META: Meta = Meta {
     fixed: "0.3.3",
     link:
         "https://github.com/smol-rs/async-broadcast/commit/b45e7ed796c9da1ced4e275b17a4f3b7352be041",
-    bug: "the channel is not closed when the last receiver dropped is an inactive one",
+    bug: "the channel stays open when the last receiver dropped is an inactive one; the next broadcast trips the crate's own assertion",
     property: "a publisher stops with an error once every receiver is gone (no deadlock)",
     order: 9,
     half: Half::Tuning,

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use simloop::task::spawn_named;
+use simloop::task::{spawn_named, yield_now};
 use simloop::time::sleep;
 
 use super::{Half, Meta};
@@ -34,6 +34,7 @@ pub async fn scenario() {
         let (rx, done) = (rx.clone(), Rc::clone(&done));
         workers.push(spawn_named(name, async move {
             while rx.recv().await.is_ok() {
+                yield_now().await; // do the job
                 done.set(done.get() + 1);
             }
         }));

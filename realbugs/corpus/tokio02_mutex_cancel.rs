@@ -22,8 +22,8 @@ pub const META: Meta = Meta {
 };
 
 /// A shared store behind an async mutex: a writer holds it for a while, a request handler
-/// waits for it and its client hangs up (the server aborts the handler), then another request
-/// comes in.
+/// waits for it, its client hangs up after a while (the server aborts the handler, finished or
+/// not), then another request comes in.
 pub async fn scenario() {
     let store = Rc::new(Mutex::new(0u32));
 
@@ -41,8 +41,10 @@ pub async fn scenario() {
         *guard += 10;
     });
 
-    yield_now().await;
-    request.abort(); // the client hung up
+    for _ in 0..5 {
+        yield_now().await; // the client waits a little
+    }
+    request.abort(); // then hangs up
     writer.await.expect("writer");
 
     let guard = store.lock().await;

@@ -2,8 +2,12 @@
 //! its permits gave them back without waking the receiver, so a receiver draining a closed
 //! channel never saw it become idle.
 
+use std::pin::pin;
+use std::rc::Rc;
 use std::time::Duration;
 
+use futures::future::{select, Either};
+use simloop::sync::Event;
 use simloop::task::{spawn_named, yield_now};
 use simloop::time::timeout;
 use tokio::sync::mpsc;
@@ -24,15 +28,15 @@ pub const META: Meta = Meta {
     half: Half::Tuning,
 };
 
-/// Two producers and a consumer that shuts down gracefully: it closes the channel and drains
-/// what was already admitted. One producer sends single messages, the other batches of two and
-/// gives up on a batch after 10 ms. The server keeps a sender of its own until the drain ends.
+/// Two producers and a consumer that shuts down gracefully: on the shutdown signal it closes
+/// the channel and drains what was already admitted. One producer sends single messages, the
+/// other a batch of two, giving up after 10 ms. The server keeps a sender of its own until the
+/// drain ends, so the channel closes from the receiving side.
 pub async fn scenario() {
     let (tx, mut rx) = mpsc::channel::<u32>(2);
     let batcher_tx = tx.clone();
-    // The server's own handle, kept until the consumer has drained: the channel closes from
-    // the receiving side.
     let server_tx = tx.clone();
+    let shutdown = Rc::new(Event::new());
 
     let single = spawn_named("producer", async move {
         for i in 0..2 {
@@ -53,16 +57,30 @@ pub async fn scenario() {
         }
     });
 
+    let stop = Rc::clone(&shutdown);
     let consumer = spawn_named("consumer", async move {
-        yield_now().await;
-        rx.close(); // shutting down: admit nothing new
-        let mut drained = 0;
-        while rx.recv().await.is_some() {
-            drained += 1;
+        let mut received = 0;
+        // Receive until the shutdown signal (`None` from `select`) or the end of the channel.
+        while let Some(message) = match select(pin!(rx.recv()), pin!(stop.wait())).await {
+            Either::Left((message, _)) => Some(message),
+            Either::Right(_) => None,
+        } {
+            if message.is_none() {
+                return received;
+            }
+            received += 1;
         }
-        drained
+        rx.close(); // shutting down: admit nothing new, drain the rest
+        while rx.recv().await.is_some() {
+            received += 1;
+        }
+        received
     });
 
+    for _ in 0..6 {
+        yield_now().await;
+    }
+    shutdown.set();
     single.await.expect("producer");
     batcher.await.expect("batcher");
     consumer.await.expect("consumer");

@@ -37,8 +37,7 @@ pub async fn scenario() {
 
     let n = Arc::clone(&notify);
     let worker = spawn_named("worker", async move {
-        yield_now().await; // finish the previous job
-        n.notified().await; // wait for the next one
+        n.notified().await; // wait for a job
     });
 
     yield_now().await;

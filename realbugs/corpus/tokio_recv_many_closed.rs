@@ -26,8 +26,8 @@ pub const META: Meta = Meta {
     half: Half::Tuning,
 };
 
-/// A consumer writes messages in batches of three; on shutdown it closes its receiver and
-/// drains, still batching, then writes the last partial batch.
+/// A producer sends six messages; a consumer writes them in batches of three; on shutdown it
+/// closes its receiver and drains, still batching, then writes the last partial batch.
 pub async fn scenario() {
     let (tx, mut rx) = mpsc::channel::<u32>(4);
     let shutdown = Rc::new(Event::new());
@@ -35,7 +35,7 @@ pub async fn scenario() {
 
     let (stop, count) = (Rc::clone(&shutdown), Rc::clone(&sent));
     let producer = spawn_named("producer", async move {
-        for i in 0..5 {
+        for i in 0..6 {
             if tx.send(i).await.is_err() {
                 break;
             }
@@ -77,9 +77,9 @@ pub async fn scenario() {
         written + batch.len()
     });
 
-    yield_now().await;
-    yield_now().await;
-    yield_now().await;
+    for _ in 0..8 {
+        yield_now().await;
+    }
     shutdown.set();
     producer.await.expect("producer");
     let written = consumer.await.expect("consumer");

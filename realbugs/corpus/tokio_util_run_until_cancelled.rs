@@ -25,7 +25,7 @@ pub const META: Meta = Meta {
 };
 
 /// A worker takes jobs from a queue until shutdown; a producer enqueues four jobs; shutdown
-/// comes while jobs are queued.
+/// comes a little later, possibly while jobs are still queued.
 pub async fn scenario() {
     let token = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
@@ -48,8 +48,9 @@ pub async fn scenario() {
         }
     });
 
-    yield_now().await;
-    yield_now().await;
+    for _ in 0..6 {
+        yield_now().await;
+    }
     token.cancel();
     producer.await.expect("producer");
     worker.await.expect("worker");
