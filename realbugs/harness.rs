@@ -277,6 +277,21 @@ pub fn main(build: Build, manifest: &str) {
             }
         }
     }
+    if build == Build::Buggy {
+        // Which strategy finds a bug is the table's business; that none does means the scenario
+        // no longer reproduces its bug (a changed pin, lockfile or scenario).
+        let missed: Vec<&str> = bugs
+            .iter()
+            .enumerate()
+            .filter(|(row, _)| results[*row].iter().flatten().all(Option::is_none))
+            .map(|(_, &b)| BUGS[b].0.name)
+            .collect();
+        assert!(
+            missed.is_empty(),
+            "no strategy reproduces these bugs on their buggy releases: {}",
+            missed.join(", ")
+        );
+    }
     if build == Build::Fixed {
         assert!(
             false_positives.is_empty(),

@@ -12,6 +12,7 @@ use std::pin::Pin;
 mod async_broadcast_inactive_close;
 mod async_channel_recv_pingpong;
 mod tokio02_mutex_cancel;
+mod tokio03_rwlock_downgrade;
 mod tokio_mpsc_reserve_cancel;
 mod tokio_notify_waiters_permit;
 mod tokio_recv_many_closed;
@@ -91,5 +92,8 @@ pub const BUGS: &[(&Meta, Scenario)] = &[
     }),
     (&async_broadcast_inactive_close::META, || {
         Box::pin(async_broadcast_inactive_close::scenario())
+    }),
+    (&tokio03_rwlock_downgrade::META, || {
+        Box::pin(tokio03_rwlock_downgrade::scenario())
     }),
 ];
