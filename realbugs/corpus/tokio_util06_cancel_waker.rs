@@ -18,7 +18,7 @@ pub const META: Meta = Meta {
     buggy: "0.6.9",
     fixed: "0.6.10",
     link: "https://github.com/tokio-rs/tokio/pull/4497",
-    bug: "a cancelled() future keeps its first waker when polled from another task",
+    bug: "a cancelled() future keeps its first waker when polled from another task (fixed in 0.7.1 by the linked PR; 0.6.10 got the rewritten token)",
     property: "a background task waiting for cancellation wakes up when the token is cancelled",
     order: 6,
     half: Half::HeldOut,
