@@ -16,6 +16,7 @@ pub(crate) fn explain<F, Fut>(
     seed: u64,
     strategy: &Strategy,
     hints: &SweepHints,
+    site: &'static Location<'static>,
     make: &F,
 ) -> Failure
 where
@@ -23,8 +24,8 @@ where
     Fut: Future<Output = ()>,
 {
     let sim = Sim::new(config.clone().with_seed(seed).with_trace(TraceLevel::Full));
-    let first = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
-    let second = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let first = sim.run_strategy(strategy, seed, hints, site, make());
+    let second = sim.run_strategy(strategy, seed, hints, site, make());
     let first_lines = first.trace.tail_lines(usize::MAX);
     let second_lines = second.trace.tail_lines(usize::MAX);
     let index = first_lines

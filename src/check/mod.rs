@@ -6,6 +6,7 @@
 //! replays it.
 
 use std::future::Future;
+use std::panic::Location;
 
 use crate::config::Config;
 use crate::runtime::{Failure, Sim};
@@ -128,10 +129,14 @@ where
 /// Runs a sweep like [`check_with`] and returns what it found instead of panicking. It does not
 /// read the environment: `config` is used as given.
 ///
+/// The one variable it reads is `SIMLOOP_REPLAY`, so that the replay line of a failure it
+/// reports works as printed: when set, it replaces [`Config::replay`] and the call replays that
+/// schedule instead of sweeping.
+///
 /// # Panics
 ///
-/// If `config` cannot work (see [`Config::validate`]), or if the operating system refuses to
-/// start one of the sweep's [`jobs`](Config::jobs) threads.
+/// If `config` cannot work (see [`Config::validate`]), if `SIMLOOP_REPLAY` is malformed, or if
+/// the operating system refuses to start one of the sweep's [`jobs`](Config::jobs) threads.
 ///
 /// # Examples
 ///
@@ -158,11 +163,18 @@ where
 /// assert!(matches!(failure, Failure::Panic { .. }));
 /// assert!(failure.to_string().contains("SIMLOOP_REPLAY=v1:"));
 /// ```
+#[track_caller]
 pub fn explore<F, Fut>(config: Config, make: F) -> Report
 where
     F: Fn() -> Fut + Sync,
     Fut: Future<Output = ()>,
 {
+    // The main future's spawn site in every report: the user's call.
+    let site = Location::caller();
+    let config = match config.apply_replay_env() {
+        Ok(config) => config,
+        Err(error) => panic!("simloop: {error}"),
+    };
     if let Err(error) = config.validate() {
         panic!("simloop: {error}");
     }
@@ -171,17 +183,17 @@ where
         .filter(|name| *name != "main")
         .map(str::to_owned);
     let mut report = if let Some(schedule) = config.replay.clone() {
-        replay_once(&config, &schedule, &make)
+        replay_once(&config, &schedule, site, &make)
     } else if let Strategy::Exhaustive { preemptions } = config.strategy {
-        exhaustive(&config, preemptions, &make)
+        exhaustive(&config, preemptions, site, &make)
     } else {
-        let result = sweep::sweep(&config, &make);
+        let result = sweep::sweep(&config, site, &make);
         let total = config.iterations;
         Report {
             iterations: result.iterations,
             distinct_traces: result.distinct_traces,
             failure: result.failure.map(|(iteration, failure)| {
-                let mut failure = finish(&config, failure, &make);
+                let mut failure = finish(&config, failure, site, &make);
                 failure.context_mut().iteration = Some((iteration, total));
                 failure
             }),
@@ -224,7 +236,12 @@ where
 }
 
 /// One strict replay with a full trace; its failure is reported as is.
-fn replay_once<F, Fut>(config: &Config, schedule: &Schedule, make: &F) -> Report
+fn replay_once<F, Fut>(
+    config: &Config,
+    schedule: &Schedule,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Report
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -235,7 +252,11 @@ where
             .with_seed(schedule.seed())
             .with_trace(TraceLevel::Full),
     );
-    let run = sim.run_with(Box::new(ReplayScheduler::strict(schedule.clone())), make());
+    let run = sim.run_with_site(
+        Box::new(ReplayScheduler::strict(schedule.clone())),
+        site,
+        make(),
+    );
     let digest = run.trace.digest();
     write_trace(config, &run.trace);
     Report {
@@ -247,7 +268,12 @@ where
 }
 
 /// Every schedule within the preemption bound, until the iteration budget runs out.
-fn exhaustive<F, Fut>(config: &Config, preemptions: u32, make: &F) -> Report
+fn exhaustive<F, Fut>(
+    config: &Config,
+    preemptions: u32,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Report
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -257,11 +283,11 @@ where
     let mut digests = std::collections::BTreeSet::new();
     loop {
         let scheduler = ExhaustiveScheduler::new(std::rc::Rc::clone(&search));
-        let run = sim.run_with(Box::new(scheduler), make());
+        let run = sim.run_with_site(Box::new(scheduler), site, make());
         digests.insert(run.trace.digest());
         if let Err(failure) = run.result {
             let runs = search.borrow().runs() + 1;
-            let failure = finish(config, failure, make);
+            let failure = finish(config, failure, site, make);
             return Report {
                 iterations: runs,
                 distinct_traces: digests.len() as u64,
@@ -284,7 +310,12 @@ where
 
 /// Shrinks a failure, replays the smallest schedule with a full trace, and returns that run's
 /// failure with the original strategy and the minimal schedule in its context.
-fn finish<F, Fut>(config: &Config, failure: Failure, make: &F) -> Failure
+fn finish<F, Fut>(
+    config: &Config,
+    failure: Failure,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Failure
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -293,7 +324,7 @@ where
         return failure;
     }
     let original = failure.context().clone();
-    let Some(shrunk) = shrink::shrink(config, &failure, make) else {
+    let Some(shrunk) = shrink::shrink(config, &failure, site, make) else {
         return failure;
     };
     let sim = Sim::new(
@@ -302,8 +333,9 @@ where
             .with_seed(shrunk.schedule.seed())
             .with_trace(TraceLevel::Full),
     );
-    let run = sim.run_with(
+    let run = sim.run_with_site(
         Box::new(ReplayScheduler::strict(shrunk.schedule.clone())),
+        site,
         make(),
     );
     write_trace(config, &run.trace);

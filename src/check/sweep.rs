@@ -176,6 +176,7 @@ pub(crate) fn run_iteration<F, Fut>(
     config: &Config,
     global: u64,
     hints: &SweepHints,
+    site: &'static Location<'static>,
     make: &F,
 ) -> Outcome
 where
@@ -185,7 +186,7 @@ where
     let seed = config.seed.wrapping_add(global);
     let strategy = config.strategy.for_iteration(global);
     let sim = Sim::new(config.clone().with_seed(seed));
-    let run = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let run = sim.run_strategy(strategy, seed, hints, site, make());
     let mut outcome = Outcome {
         choice_points: run.choice_points,
         task_steps: run.task_steps,
@@ -193,10 +194,10 @@ where
         failure: run.result.err(),
     };
     if config.check_determinism {
-        let again = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+        let again = sim.run_strategy(strategy, seed, hints, site, make());
         if again.trace.digest() != outcome.digest {
             outcome.failure = Some(super::determinism::explain(
-                config, seed, strategy, hints, make,
+                config, seed, strategy, hints, site, make,
             ));
         }
     }
@@ -209,13 +210,18 @@ where
 /// # Panics
 ///
 /// If a thread cannot be started, naming `SIMLOOP_JOBS`.
-pub(crate) fn sweep<F, Fut>(config: &Config, make: &F) -> SweepResult
+pub(crate) fn sweep<F, Fut>(
+    config: &Config,
+    site: &'static Location<'static>,
+    make: &F,
+) -> SweepResult
 where
     F: Fn() -> Fut + Sync,
     Fut: Future<Output = ()>,
 {
     let size = shard_size(config);
-    let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
+    let calibration =
+        Sim::new(config.clone()).run_with_site(Strategy::Fifo.scheduler(0), site, make());
     let shared = Shared {
         next: AtomicU64::new(0),
         abandoned: AtomicBool::new(false),
@@ -246,7 +252,7 @@ where
         let global = shard.index() + local * shard.count();
         let hints = shared.hints(local);
         let ran = catch_unwind(AssertUnwindSafe(|| {
-            run_iteration(config, global, &hints, make)
+            run_iteration(config, global, &hints, site, make)
         }));
         match ran {
             Ok(outcome) => shared.complete(local, global, outcome),

@@ -261,6 +261,26 @@ impl Config {
         self.apply_vars(vars)
     }
 
+    /// This config with `SIMLOOP_REPLAY` applied, if it is set: what [`explore`](crate::explore)
+    /// reads so that the replay line of its reports works.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable if it is malformed.
+    pub(crate) fn apply_replay_env(self) -> Result<Config, ConfigError> {
+        const NAME: &str = "SIMLOOP_REPLAY";
+        let Some(value) = std::env::var_os(NAME) else {
+            return Ok(self);
+        };
+        let value = value.into_string().map_err(|raw: OsString| {
+            ConfigError::new(
+                NAME,
+                format!("is not valid UTF-8 ({raw:?}), expected {}", expected(NAME)),
+            )
+        })?;
+        self.apply_vars([(NAME.to_owned(), value)])
+    }
+
     /// The warnings for `SIMLOOP_*` names in `vars` that simloop does not know.
     pub(crate) fn unknown_variables(vars: &[(String, String)]) -> Vec<String> {
         vars.iter()

@@ -168,6 +168,17 @@ impl Sim {
         self.run_at(scheduler, true, Location::caller(), future)
     }
 
+    /// [`Sim::run_with`] recording `site` as the main future's spawn site: sweeps pass the
+    /// location of the user's call to `check` or `explore`.
+    pub(crate) fn run_with_site<F: Future>(
+        &self,
+        scheduler: Box<dyn Scheduler>,
+        site: &'static Location<'static>,
+        future: F,
+    ) -> Run<F::Output> {
+        self.run_at(scheduler, true, site, future)
+    }
+
     /// Runs `future` under one of the built-in strategies, which the loop knows well enough
     /// to count polls in batches when the strategy never reads them.
     pub(crate) fn run_strategy<F: Future>(

@@ -1,6 +1,7 @@
 //! Exploration: sweeps, replay, shrinking, determinism check, strategies, knobs.
 
 mod env;
+mod everywhere;
 mod limits;
 mod replay;
 mod strategies;
