@@ -17,9 +17,10 @@ use super::distinct::DistinctDigests;
 use super::estimates::TaskEstimates;
 use crate::config::Config;
 use crate::id::TaskSteps;
-use crate::runtime::{Failure, Sim};
-use crate::scheduler::Strategy;
+use crate::runtime::{Failure, Run, Sim};
+use crate::scheduler::neighbours::{NeighbourScheduler, Neighbours, RecordingFifo};
 use crate::scheduler::SweepHints;
+use crate::scheduler::{Deviation, Strategy};
 
 /// How many iterations behind the hints of an iteration are.
 pub(crate) const HINT_LAG: u64 = 16;
@@ -171,11 +172,86 @@ pub(crate) fn shard_size(config: &Config) -> u64 {
     }
 }
 
-/// Runs one iteration: seed `config.seed + global`, the strategy for `global`.
+/// What one iteration of a sweep runs.
+pub(crate) enum Member<'a> {
+    /// A built-in strategy.
+    Strategy(&'a Strategy),
+    /// FIFO order with these deviations (the default sweep's systematic part).
+    Near(Vec<Deviation>),
+}
+
+impl Member<'_> {
+    /// The member's name in reports: the strategy's, or `fifo+1` / `fifo+2`.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Member::Strategy(strategy) => strategy.to_string(),
+            Member::Near(deviations) => format!("fifo+{}", deviations.len()),
+        }
+    }
+
+    /// Runs `future` as this member with `seed`.
+    pub(crate) fn run<F: Future>(
+        &self,
+        sim: &Sim,
+        seed: u64,
+        hints: &SweepHints,
+        site: &'static Location<'static>,
+        future: F,
+    ) -> Run<F::Output> {
+        match self {
+            Member::Strategy(strategy) => sim.run_strategy(strategy, seed, hints, site, future),
+            Member::Near(deviations) => sim.run_with_site(
+                Box::new(NeighbourScheduler::new(seed, deviations.clone())),
+                site,
+                future,
+            ),
+        }
+    }
+}
+
+/// The seed and member of iteration `global`.
+///
+/// A [`Strategy::Portfolio`] sweep runs asyncio's FIFO order first (iteration 0, the base
+/// seed); then odd-numbered slots take the schedules near FIFO order one by one (also the base
+/// seed, whose FIFO run they deviate from) while they last, and the other iterations rotate
+/// through [`Strategy::PORTFOLIO`] with seed `config.seed + global`. Every other strategy runs
+/// every iteration with seed `config.seed + global`.
+pub(crate) fn member<'a>(
+    config: &'a Config,
+    global: u64,
+    neighbours: &Neighbours,
+) -> (u64, Member<'a>) {
+    let seed = config.seed.wrapping_add(global);
+    if config.strategy != Strategy::Portfolio {
+        return (
+            seed,
+            Member::Strategy(config.strategy.for_iteration(global)),
+        );
+    }
+    let Some(after_fifo) = global.checked_sub(1) else {
+        return (config.seed, Member::Strategy(&Strategy::Fifo));
+    };
+    let near = neighbours.len();
+    if after_fifo % 2 == 0 && after_fifo / 2 < near {
+        if let Some(deviations) = neighbours.deviations(after_fifo / 2) {
+            return (config.seed, Member::Near(deviations));
+        }
+    }
+    // The iterations after FIFO that took a schedule near it.
+    let taken = after_fifo.div_ceil(2).min(near);
+    let rotation = (after_fifo - taken) % Strategy::PORTFOLIO.len() as u64;
+    (
+        seed,
+        Member::Strategy(&Strategy::PORTFOLIO[rotation as usize]),
+    )
+}
+
+/// Runs one iteration: its seed and member (see [`member`]).
 pub(crate) fn run_iteration<F, Fut>(
     config: &Config,
     global: u64,
     hints: &SweepHints,
+    neighbours: &Neighbours,
     site: &'static Location<'static>,
     make: &F,
 ) -> Outcome
@@ -183,10 +259,9 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
 {
-    let seed = config.seed.wrapping_add(global);
-    let strategy = config.strategy.for_iteration(global);
+    let (seed, member) = member(config, global, neighbours);
     let sim = Sim::new(config.clone().with_seed(seed));
-    let run = sim.run_strategy(strategy, seed, hints, site, make());
+    let run = member.run(&sim, seed, hints, site, make());
     let mut outcome = Outcome {
         choice_points: run.choice_points,
         task_steps: run.task_steps,
@@ -194,10 +269,10 @@ where
         failure: run.result.err(),
     };
     if config.check_determinism {
-        let again = sim.run_strategy(strategy, seed, hints, site, make());
+        let again = member.run(&sim, seed, hints, site, make());
         if again.trace.digest() != outcome.digest {
             outcome.failure = Some(super::determinism::explain(
-                config, seed, strategy, hints, site, make,
+                config, seed, &member, hints, site, make,
             ));
         }
     }
@@ -220,8 +295,15 @@ where
     Fut: Future<Output = ()>,
 {
     let size = shard_size(config);
-    let calibration =
-        Sim::new(config.clone()).run_with_site(Strategy::Fifo.scheduler(0), site, make());
+    // The FIFO run of the base seed: the first estimates, and for the default portfolio the
+    // choice points its systematic part deviates at.
+    let (recording, found) = RecordingFifo::new();
+    let calibration = Sim::new(config.clone()).run_with_site(Box::new(recording), site, make());
+    let neighbours = if config.strategy == Strategy::Portfolio {
+        Neighbours::new(found.take())
+    } else {
+        Neighbours::default()
+    };
     let shared = Shared {
         next: AtomicU64::new(0),
         abandoned: AtomicBool::new(false),
@@ -252,7 +334,7 @@ where
         let global = shard.index() + local * shard.count();
         let hints = shared.hints(local);
         let ran = catch_unwind(AssertUnwindSafe(|| {
-            run_iteration(config, global, &hints, site, make)
+            run_iteration(config, global, &hints, &neighbours, site, make)
         }));
         match ran {
             Ok(outcome) => shared.complete(local, global, outcome),

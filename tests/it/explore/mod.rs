@@ -4,6 +4,7 @@ mod env;
 mod everywhere;
 mod limits;
 mod replay;
+mod shape;
 mod strategies;
 mod sweeps;
 
