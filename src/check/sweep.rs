@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::distinct::DistinctDigests;
 use super::estimates::TaskEstimates;
-use crate::config::Config;
+use crate::config::{Config, Determinism};
 use crate::id::TaskSteps;
 use crate::runtime::{Failure, Run, Sim};
 use crate::scheduler::neighbours::{NeighbourScheduler, Neighbours, RecordingFifo};
@@ -268,7 +268,12 @@ where
         digest: run.trace.digest(),
         failure: run.result.err(),
     };
-    if config.check_determinism {
+    let repeat = match config.check_determinism {
+        Determinism::Off => false,
+        Determinism::FirstAndFailing => global == config.shard.index() || outcome.failure.is_some(),
+        Determinism::Every => true,
+    };
+    if repeat {
         let again = member.run(&sim, seed, hints, site, make());
         if again.trace.digest() != outcome.digest {
             outcome.failure = Some(super::determinism::explain(

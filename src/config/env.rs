@@ -28,7 +28,8 @@ pub(crate) const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "SIMLOOP_CHECK_DETERMINISM",
-        "1, 0, true, false, yes, no, on or off",
+        "first (the default: the first and a failing iteration), every (or 1, true, yes, on) or \
+         off (or 0, false, no)",
     ),
     (
         "SIMLOOP_JOBS",
@@ -184,14 +185,6 @@ fn watchdog(name: &str, value: &str) -> Result<Option<Duration>, ConfigError> {
     Ok(Some(limit))
 }
 
-fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(invalid(name, value)),
-    }
-}
-
 fn jobs(name: &str, value: &str) -> Result<usize, ConfigError> {
     if value.trim().eq_ignore_ascii_case("auto") {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -323,7 +316,9 @@ impl Config {
                 }
                 "SIMLOOP_MAX_STEPS" => self.max_steps = positive(name, &value)?,
                 "SIMLOOP_MAX_TIME" => self.max_time = duration(name, &value)?,
-                "SIMLOOP_CHECK_DETERMINISM" => self.check_determinism = boolean(name, &value)?,
+                "SIMLOOP_CHECK_DETERMINISM" => {
+                    self.check_determinism = value.parse().map_err(|_| invalid(name, &value))?;
+                }
                 "SIMLOOP_JOBS" => self.jobs = jobs(name, &value)?,
                 "SIMLOOP_SHARD" => {
                     self.shard = value.parse::<Shard>().map_err(|_| invalid(name, &value))?;
@@ -380,7 +375,7 @@ mod tests {
         assert_eq!(config.replay.unwrap().to_string(), "v1:5:3=1");
         assert_eq!(config.max_steps, 500);
         assert_eq!(config.max_time, Duration::from_millis(1500));
-        assert!(config.check_determinism);
+        assert_eq!(config.check_determinism, super::super::Determinism::Every);
         assert_eq!(config.jobs, 2);
         assert_eq!(config.shard, Shard::new(1, 4).unwrap());
         assert_eq!(config.trace_path, Some(PathBuf::from("trace.json")));

@@ -9,6 +9,19 @@ use crate::id::{TaskId, TaskInfo};
 use crate::instant::Instant;
 use crate::scheduler::Schedule;
 
+/// What makes a program read something outside the simulation, as the nondeterminism report
+/// lists it.
+const NONDETERMINISM_CAUSES: &[&str] = &[
+    "`tokio::select!` or `futures::select!` without `biased;`: it polls its branches in a \
+     random order; write `biased;` as its first line (or use `futures::select_biased!`)",
+    "iterating a `HashMap` or `HashSet`: its order changes from run to run; use `BTreeMap`, \
+     `BTreeSet` or `IndexMap`",
+    "the wall clock (`std::time::Instant`, `SystemTime`) or OS randomness (`rand::thread_rng`): \
+     use `simloop::time` and `simloop::random`",
+    "OS threads, real I/O or state kept between runs (a `static`, a thread-local): keep them \
+     out of the simulated program, or reset them in the test body",
+];
+
 /// How many trace lines a failure report shows.
 pub(crate) const REPORT_EVENTS: usize = 12;
 
@@ -277,6 +290,13 @@ impl fmt::Display for Failure {
             Failure::Nondeterminism { first, second, .. } => {
                 writeln!(f, "    first run:  {first}")?;
                 writeln!(f, "    second run: {second}")?;
+                writeln!(
+                    f,
+                    "  the usual causes, in the task of that event or just before it:"
+                )?;
+                for cause in NONDETERMINISM_CAUSES {
+                    writeln!(f, "    - {cause}")?;
+                }
             }
             _ => {}
         }

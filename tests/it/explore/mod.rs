@@ -1,5 +1,6 @@
 //! Exploration: sweeps, replay, shrinking, determinism check, strategies, knobs.
 
+mod determinism_default;
 mod env;
 mod everywhere;
 mod limits;
