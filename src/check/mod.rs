@@ -42,11 +42,68 @@ pub struct Report {
     pub distinct_traces: u64,
     /// The lowest failing iteration's failure, shrunk, with its replay line.
     pub failure: Option<Failure>,
-    /// For [`Strategy::Exhaustive`]: whether every schedule within the bound was run.
+    /// For [`Strategy::Exhaustive`]: whether every schedule within the bound was run. For
+    /// the default [`Strategy::Portfolio`]: whether every schedule of its systematic part (one
+    /// and two deviations from FIFO order) was run.
     pub complete: Option<bool>,
+    /// For the default [`Strategy::Portfolio`]: the schedules near FIFO order run (in this
+    /// shard) and how many the FIFO run of the base seed has (at most 4,096 single deviations
+    /// and their pairs).
+    pub near_fifo: Option<(u64, u64)>,
 }
 
 impl Report {
+    /// One line saying what the sweep covered: schedules run, distinct interleavings (runs whose
+    /// traces differ, by a deterministic digest), how much of the systematic part ran, and
+    /// whether it failed. `check` prints it to stderr when `SIMLOOP_SUMMARY=1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::{explore, Config};
+    ///
+    /// let report = explore(Config::default().with_iterations(20), || async {
+    ///     let a = simloop::task::spawn(simloop::task::yield_now());
+    ///     a.await.unwrap();
+    /// });
+    /// assert!(report.summary().starts_with("simloop: 20 schedules, "));
+    /// assert!(report.summary().contains("distinct interleaving"));
+    /// ```
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut line = format!(
+            "simloop: {}, {}",
+            plural(self.iterations, "schedule", "schedules"),
+            plural(
+                self.distinct_traces,
+                "distinct interleaving",
+                "distinct interleavings"
+            ),
+        );
+        match (self.near_fifo, self.complete) {
+            (Some((ran, total)), _) => line.push_str(&format!(
+                ", {ran} of {total} schedules near FIFO order ({})",
+                if ran >= total {
+                    "complete"
+                } else {
+                    "incomplete"
+                }
+            )),
+            (None, Some(complete)) => line.push_str(if complete {
+                ", the bounded search completed"
+            } else {
+                ", the bounded search did not complete"
+            }),
+            (None, None) => {}
+        }
+        match &self.failure {
+            Some(failure) => line.push_str(&format!(", failed: {}", failure.kind())),
+            None => line.push_str(", no failure"),
+        }
+        line
+    }
+
     /// Panics with the failure report if the sweep failed.
     ///
     /// # Panics
@@ -117,7 +174,11 @@ where
         Err(error) => panic!("simloop: {error}"),
     };
     let replaying = config.replay.is_some();
+    let summary = config.summary;
     let report = explore(config, make);
+    if summary {
+        eprintln!("{}", report.summary());
+    }
     if let Some(failure) = &report.failure {
         panic!("{failure}");
     }
@@ -192,12 +253,13 @@ where
         Report {
             iterations: result.iterations,
             distinct_traces: result.distinct_traces,
+            near_fifo: result.near_fifo,
             failure: result.failure.map(|(iteration, failure)| {
                 let mut failure = finish(&config, failure, site, &make);
                 failure.context_mut().iteration = Some((iteration, total));
                 failure
             }),
-            complete: None,
+            complete: result.near_fifo.map(|(ran, total)| ran >= total),
         }
     };
     if let Some(failure) = &mut report.failure {
@@ -264,6 +326,7 @@ where
         distinct_traces: u64::from(digest != 0),
         failure: run.result.err(),
         complete: None,
+        near_fifo: None,
     }
 }
 
@@ -293,6 +356,7 @@ where
                 distinct_traces: digests.len() as u64,
                 failure: Some(failure),
                 complete: Some(false),
+                near_fifo: None,
             };
         }
         let more = search.borrow_mut().advance();
@@ -303,6 +367,7 @@ where
                 distinct_traces: digests.len() as u64,
                 failure: None,
                 complete: Some(search.borrow().finished()),
+                near_fifo: None,
             };
         }
     }

@@ -31,12 +31,16 @@ pub(crate) struct Outcome {
     pub(crate) task_steps: Vec<TaskSteps>,
     pub(crate) digest: u64,
     pub(crate) failure: Option<Failure>,
+    /// The iteration ran a schedule near FIFO order.
+    pub(crate) near: bool,
 }
 
 /// The result of a sweep over one shard.
 pub(crate) struct SweepResult {
     pub(crate) iterations: u64,
     pub(crate) distinct_traces: u64,
+    /// For the default portfolio: the schedules near FIFO order run, and how many there are.
+    pub(crate) near_fifo: Option<(u64, u64)>,
     /// The lowest failing iteration (global index) and its failure.
     pub(crate) failure: Option<(u64, Failure)>,
 }
@@ -57,6 +61,7 @@ struct Progress {
     estimates: TaskEstimates,
     digests: DistinctDigests,
     completed: u64,
+    near_run: u64,
     failure: Option<(u64, Failure)>,
 }
 
@@ -132,6 +137,7 @@ impl Shared {
             .insert(local, (outcome.choice_points, outcome.task_steps));
         progress.digests.insert(outcome.digest);
         progress.completed += 1;
+        progress.near_run += u64::from(outcome.near);
         loop {
             let at = progress.watermark;
             let Some((choice_points, steps)) = progress.pending.remove(&at) else {
@@ -267,6 +273,7 @@ where
         task_steps: run.task_steps,
         digest: run.trace.digest(),
         failure: run.result.err(),
+        near: matches!(member, Member::Near(_)),
     };
     let repeat = match config.check_determinism {
         Determinism::Off => false,
@@ -321,6 +328,7 @@ where
             estimates: TaskEstimates::default(),
             digests: DistinctDigests::default(),
             completed: 0,
+            near_run: 0,
             failure: None,
         }),
         finished: Condvar::new(),
@@ -401,6 +409,8 @@ where
     SweepResult {
         iterations: progress.completed,
         distinct_traces: progress.digests.count(),
+        near_fifo: (config.strategy == Strategy::Portfolio)
+            .then(|| (progress.near_run, neighbours.len())),
         failure: progress.failure,
     }
 }

@@ -41,6 +41,10 @@ pub(crate) const VARIABLES: &[(&str, &str)] = &[
         "a duration such as 60s, 500ms, 5m (bare numbers are seconds), or off",
     ),
     (
+        "SIMLOOP_SUMMARY",
+        "1, 0, true, false, yes, no, on or off: check prints what the sweep covered",
+    ),
+    (
         "SIMLOOP_TRACE",
         "a file path; .json writes Chrome trace-event JSON, anything else text",
     ),
@@ -324,6 +328,13 @@ impl Config {
                     self.shard = value.parse::<Shard>().map_err(|_| invalid(name, &value))?;
                 }
                 "SIMLOOP_WATCHDOG" => self.watchdog = watchdog(name, &value)?,
+                "SIMLOOP_SUMMARY" => {
+                    self.summary = match value.trim().to_ascii_lowercase().as_str() {
+                        "1" | "true" | "yes" | "on" => true,
+                        "0" | "false" | "no" | "off" => false,
+                        _ => return Err(invalid(name, &value)),
+                    };
+                }
                 "SIMLOOP_TRACE" if value.trim().is_empty() => return Err(invalid(name, &value)),
                 "SIMLOOP_TRACE" => self.trace_path = Some(value.into()),
                 _ => {}

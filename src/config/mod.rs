@@ -82,6 +82,9 @@ pub struct Config {
     /// The watchdog is outside the determinism contract: it only reads what the simulation
     /// publishes, and a run behaves the same with it on or off.
     pub watchdog: Option<Duration>,
+    /// [`check`](crate::check) prints [`Report::summary`](crate::Report::summary), one line
+    /// of what the sweep covered, to stderr (`SIMLOOP_SUMMARY=1`). Default off.
+    pub summary: bool,
 }
 
 /// Which runs of a sweep the determinism check repeats: a repeated run must give the same
@@ -154,6 +157,7 @@ impl Default for Config {
             shrink_runs: 2_000,
             world: WorldConfig::default(),
             watchdog: Some(Config::DEFAULT_WATCHDOG),
+            summary: false,
         }
     }
 }
