@@ -135,11 +135,22 @@ pub enum Failure {
 
 /// A task that was pending when a run deadlocked.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BlockedTask {
     /// Who.
     pub task: TaskInfo,
     /// What it waits on, such as `Queue(jobs).get()`, when the primitive said.
     pub waiting_on: Option<String>,
+    /// Its own last events in the recorded trace (at most [`BlockedTask::EVENTS`]), as text
+    /// lines: what it did before it blocked, even when other tasks fill the report's tail.
+    pub last_events: Vec<String>,
+    /// The step and virtual time of its last recorded poll, when the trace still holds it.
+    pub last_poll: Option<(u64, Instant)>,
+}
+
+impl BlockedTask {
+    /// How many of a blocked task's own events a deadlock report shows.
+    pub const EVENTS: usize = 4;
 }
 
 /// Where and how a run failed, shared by every [`Failure`].
@@ -281,9 +292,23 @@ impl fmt::Display for Failure {
         match self {
             Failure::Deadlock { blocked, .. } => {
                 for task in blocked {
-                    match &task.waiting_on {
-                        Some(what) => writeln!(f, "    {} waits on {what}", task.task)?,
-                        None => writeln!(f, "    {} is blocked", task.task)?,
+                    match (&task.waiting_on, task.last_poll) {
+                        (Some(what), _) => writeln!(f, "    {} waits on {what}", task.task)?,
+                        (None, Some((step, time))) => writeln!(
+                            f,
+                            "    {} waits on a future simloop does not own (no simloop \
+                             primitive, timer or task); last polled at step {step} ({time})",
+                            task.task
+                        )?,
+                        (None, None) => writeln!(
+                            f,
+                            "    {} waits on a future simloop does not own (no simloop \
+                             primitive, timer or task)",
+                            task.task
+                        )?,
+                    }
+                    for line in &task.last_events {
+                        writeln!(f, "      {line}")?;
                     }
                 }
             }
@@ -336,6 +361,11 @@ impl fmt::Display for Failure {
             for line in &context.last_events {
                 writeln!(f, "    {line}")?;
             }
+            writeln!(
+                f,
+                "  the cause may be earlier: SIMLOOP_TRACE=trace.txt with the replay line writes \
+                 every event (.json for Chrome's trace viewer)"
+            )?;
         }
         Ok(())
     }
@@ -388,9 +418,14 @@ impl RunLoop<'_> {
             },
             Cause::Deadlock => Failure::Deadlock {
                 blocked: engine
-                    .blocked()
+                    .blocked(BlockedTask::EVENTS)
                     .into_iter()
-                    .map(|(task, waiting_on)| BlockedTask { task, waiting_on })
+                    .map(|blocked| BlockedTask {
+                        task: blocked.info,
+                        waiting_on: blocked.waiting_on,
+                        last_events: blocked.events,
+                        last_poll: blocked.last_poll,
+                    })
                     .collect(),
                 context,
             },

@@ -5,6 +5,7 @@ mod env;
 mod everywhere;
 mod limits;
 mod replay;
+mod reports;
 mod shape;
 mod strategies;
 mod sweeps;
