@@ -64,6 +64,8 @@ pub(crate) struct Blocked {
     pub(crate) events: Vec<String>,
     /// The step and time of its last recorded poll.
     pub(crate) last_poll: Option<(u64, Instant)>,
+    /// The type of its future.
+    pub(crate) future: &'static str,
 }
 
 pub(crate) struct Taken {
@@ -414,6 +416,7 @@ impl Engine {
                     waiting_on: tasks.describe_wait(id),
                     events,
                     last_poll,
+                    future: tasks.future_type(id),
                 }
             })
             .collect()

@@ -146,6 +146,10 @@ pub struct BlockedTask {
     pub last_events: Vec<String>,
     /// The step and virtual time of its last recorded poll, when the trace still holds it.
     pub last_poll: Option<(u64, Instant)>,
+    /// The type of the task's future, as [`std::any::type_name`] writes it (an `async` block
+    /// reads as the path of the function it is written in, `my_crate::my_fn::{{closure}}`):
+    /// where to look when nothing simloop owns says what the task waits on.
+    pub future: &'static str,
 }
 
 impl BlockedTask {
@@ -294,18 +298,18 @@ impl fmt::Display for Failure {
                 for task in blocked {
                     match (&task.waiting_on, task.last_poll) {
                         (Some(what), _) => writeln!(f, "    {} waits on {what}", task.task)?,
-                        (None, Some((step, time))) => writeln!(
-                            f,
-                            "    {} waits on a future simloop does not own (no simloop \
-                             primitive, timer or task); last polled at step {step} ({time})",
-                            task.task
-                        )?,
-                        (None, None) => writeln!(
-                            f,
-                            "    {} waits on a future simloop does not own (no simloop \
-                             primitive, timer or task)",
-                            task.task
-                        )?,
+                        (None, last_poll) => {
+                            writeln!(
+                                f,
+                                "    {} waits on a future simloop does not own (no simloop \
+                                 primitive, timer or task) inside its future `{}`{}",
+                                task.task,
+                                task.future,
+                                last_poll.map_or_else(String::new, |(step, time)| format!(
+                                    "; last polled at step {step} ({time})"
+                                ))
+                            )?;
+                        }
                     }
                     for line in &task.last_events {
                         writeln!(f, "      {line}")?;
@@ -425,6 +429,7 @@ impl RunLoop<'_> {
                         waiting_on: blocked.waiting_on,
                         last_events: blocked.events,
                         last_poll: blocked.last_poll,
+                        future: blocked.future,
                     })
                     .collect(),
                 context,

@@ -218,6 +218,7 @@ impl Sim {
                 test_name: panics::test_name(),
             },
             config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
+            main_future: std::any::type_name::<F>,
         };
         let engine = Engine::start(&settings, site, live_polls);
         let mut main = MainFuture {

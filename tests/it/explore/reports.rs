@@ -4,7 +4,8 @@
 use simloop::task::{spawn_named, yield_now};
 use simloop::{Config, Failure, Sim, Strategy};
 
-// Goal: a task blocked on a future simloop does not own is named as such, with the step of
+// Goal: a task blocked on a future simloop does not own is named as such, with its future's
+// type, the step of
 // its last poll and its own last events, though later events of another task push its own out of the
 // report's tail (within the trace's recorded events); the report says how to get the full trace.
 #[test]
@@ -33,6 +34,13 @@ fn a_deadlock_report_shows_each_blocked_tasks_own_events() {
         .find(|task| task.task.name.as_deref() == Some("stuck"))
         .expect("`stuck` is blocked");
     assert_eq!(stuck.waiting_on, None);
+    assert!(
+        stuck
+            .future
+            .contains("reports::a_deadlock_report_shows_each_blocked_tasks_own_events"),
+        "{}",
+        stuck.future
+    );
     assert_eq!(stuck.last_poll.map(|(step, _)| step), Some(1));
     assert!(
         stuck
@@ -45,6 +53,7 @@ fn a_deadlock_report_shows_each_blocked_tasks_own_events() {
     let report = failure.to_string();
     assert!(
         report.contains("waits on a future simloop does not own")
+            && report.contains(&format!("inside its future `{}`", stuck.future))
             && report.contains("last polled at step 1"),
         "{report}"
     );
