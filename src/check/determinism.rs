@@ -42,7 +42,14 @@ where
     let start = index.saturating_sub(crate::runtime::REPORT_EVENTS - 1);
     let mut context = failure_context(seed, &member.name(), &first);
     context.last_events = first_lines[start..index.min(first_lines.len())].to_vec();
+    let task = first
+        .trace
+        .events()
+        .nth(index)
+        .and_then(|event| event.task)
+        .and_then(|task| first.tasks.get(task.as_u32() as usize).cloned());
     Failure::Nondeterminism {
+        task,
         first: line(&first_lines),
         second: line(&second_lines),
         index,

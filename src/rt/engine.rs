@@ -401,6 +401,14 @@ impl Engine {
         self.core.tasks.borrow().info(task)
     }
 
+    /// Who every task of the run is, indexed by id.
+    pub(crate) fn task_infos(&self) -> Vec<TaskInfo> {
+        let tasks = self.core.tasks.borrow();
+        (0..tasks.len())
+            .map(|index| tasks.info(TaskId(index as u32)))
+            .collect()
+    }
+
     /// Every pending task, with what it waits on when that is known, its last `count`
     /// recorded events, and the step and time of its last recorded poll.
     pub(crate) fn blocked(&self, count: usize) -> Vec<Blocked> {

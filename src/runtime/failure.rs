@@ -95,6 +95,8 @@ pub enum Failure {
         second: String,
         /// Index of that event in the trace.
         index: usize,
+        /// The task of that event in the first run, with its spawn site, when it has one.
+        task: Option<TaskInfo>,
         /// Seed, time, step, replay line and last events.
         context: Box<FailureContext>,
     },
@@ -316,9 +318,17 @@ impl fmt::Display for Failure {
                     }
                 }
             }
-            Failure::Nondeterminism { first, second, .. } => {
+            Failure::Nondeterminism {
+                first,
+                second,
+                task,
+                ..
+            } => {
                 writeln!(f, "    first run:  {first}")?;
                 writeln!(f, "    second run: {second}")?;
+                if let Some(task) = task {
+                    writeln!(f, "    in task {task}")?;
+                }
                 writeln!(
                     f,
                     "  the usual causes, in the task of that event or just before it:"

@@ -72,6 +72,9 @@ pub struct Run<T> {
     /// cancels them silently at the end of `asyncio.run`; simloop lists them), then the tasks
     /// their destructors spawned, which never run and whose futures are leaked, not dropped.
     pub leaked: Vec<TaskInfo>,
+    /// Who every task was, indexed by id: kept only with a full trace, for reports that
+    /// compare runs.
+    pub(crate) tasks: Vec<TaskInfo>,
 }
 
 impl<T> Run<T> {
@@ -241,6 +244,11 @@ impl Sim {
             late = Some(run_loop::panic_cause_of(TaskId::MAIN, payload));
         }
         let task_steps = run_loop.engine.task_steps();
+        let tasks = if self.config.trace == crate::trace::TraceLevel::Full {
+            run_loop.engine.task_infos()
+        } else {
+            Vec::new()
+        };
         let leaked = run_loop.engine.tear_down(&mut |task, polled| {
             // Taken even when an earlier failure is kept, so the panic hook's record is cleared.
             let cause = run_loop::cause_of(task, polled);
@@ -264,6 +272,7 @@ impl Sim {
             choice_points,
             task_steps,
             leaked,
+            tasks,
         }
     }
 }

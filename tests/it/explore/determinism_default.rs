@@ -37,6 +37,11 @@ fn a_leak_is_reported_by_default() {
     let report = failure.to_string();
     assert!(report.contains("HashMap"), "{report}");
     assert!(report.contains("biased;"), "{report}");
+    // The first differing event is main's spawn of its first task, named with main's site.
+    assert!(
+        report.contains(&format!("in task `main` (#0, spawned at {}", file!())),
+        "{report}"
+    );
 }
 
 static CALLS: AtomicU64 = AtomicU64::new(0);
