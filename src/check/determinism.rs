@@ -3,10 +3,10 @@
 use std::future::Future;
 use std::panic::Location;
 
+use super::sweep::Member;
 use crate::config::Config;
 use crate::runtime::failure_context;
 use crate::runtime::{Failure, Sim};
-use crate::scheduler::Strategy;
 use crate::scheduler::SweepHints;
 use crate::trace::TraceLevel;
 
@@ -14,8 +14,9 @@ use crate::trace::TraceLevel;
 pub(crate) fn explain<F, Fut>(
     config: &Config,
     seed: u64,
-    strategy: &Strategy,
+    member: &Member<'_>,
     hints: &SweepHints,
+    site: &'static Location<'static>,
     make: &F,
 ) -> Failure
 where
@@ -23,8 +24,8 @@ where
     Fut: Future<Output = ()>,
 {
     let sim = Sim::new(config.clone().with_seed(seed).with_trace(TraceLevel::Full));
-    let first = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
-    let second = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let first = member.run(&sim, seed, hints, site, make());
+    let second = member.run(&sim, seed, hints, site, make());
     let first_lines = first.trace.tail_lines(usize::MAX);
     let second_lines = second.trace.tail_lines(usize::MAX);
     let index = first_lines
@@ -39,9 +40,16 @@ where
             .unwrap_or_else(|| "(the run had already ended)".to_owned())
     };
     let start = index.saturating_sub(crate::runtime::REPORT_EVENTS - 1);
-    let mut context = failure_context(seed, &strategy.to_string(), &first);
+    let mut context = failure_context(seed, &member.name(), &first);
     context.last_events = first_lines[start..index.min(first_lines.len())].to_vec();
+    let task = first
+        .trace
+        .events()
+        .nth(index)
+        .and_then(|event| event.task)
+        .and_then(|task| first.tasks.get(task.as_u32() as usize).cloned());
     Failure::Nondeterminism {
+        task,
         first: line(&first_lines),
         second: line(&second_lines),
         index,

@@ -6,6 +6,7 @@
 //! replays it.
 
 use std::future::Future;
+use std::panic::Location;
 
 use crate::config::Config;
 use crate::runtime::{Failure, Sim};
@@ -41,11 +42,68 @@ pub struct Report {
     pub distinct_traces: u64,
     /// The lowest failing iteration's failure, shrunk, with its replay line.
     pub failure: Option<Failure>,
-    /// For [`Strategy::Exhaustive`]: whether every schedule within the bound was run.
+    /// For [`Strategy::Exhaustive`]: whether every schedule within the bound was run. For
+    /// the default [`Strategy::Portfolio`]: whether every schedule of its systematic part (one
+    /// and two deviations from FIFO order) was run.
     pub complete: Option<bool>,
+    /// For the default [`Strategy::Portfolio`]: the schedules near FIFO order run (in this
+    /// shard) and how many the FIFO run of the base seed has (at most 4,096 single deviations
+    /// and their pairs).
+    pub near_fifo: Option<(u64, u64)>,
 }
 
 impl Report {
+    /// One line saying what the sweep covered: schedules run, distinct interleavings (runs whose
+    /// traces differ, by a deterministic digest), how much of the systematic part ran, and
+    /// whether it failed. `check` prints it to stderr when `SIMLOOP_SUMMARY=1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::{explore, Config};
+    ///
+    /// let report = explore(Config::default().with_iterations(20), || async {
+    ///     let a = simloop::task::spawn(simloop::task::yield_now());
+    ///     a.await.unwrap();
+    /// });
+    /// assert!(report.summary().starts_with("simloop: 20 schedules, "));
+    /// assert!(report.summary().contains("distinct interleaving"));
+    /// ```
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut line = format!(
+            "simloop: {}, {}",
+            plural(self.iterations, "schedule", "schedules"),
+            plural(
+                self.distinct_traces,
+                "distinct interleaving",
+                "distinct interleavings"
+            ),
+        );
+        match (self.near_fifo, self.complete) {
+            (Some((ran, total)), _) => line.push_str(&format!(
+                ", {ran} of {total} schedules near FIFO order ({})",
+                if ran >= total {
+                    "complete"
+                } else {
+                    "incomplete"
+                }
+            )),
+            (None, Some(complete)) => line.push_str(if complete {
+                ", the bounded search completed"
+            } else {
+                ", the bounded search did not complete"
+            }),
+            (None, None) => {}
+        }
+        match &self.failure {
+            Some(failure) => line.push_str(&format!(", failed: {}", failure.kind())),
+            None => line.push_str(", no failure"),
+        }
+        line
+    }
+
     /// Panics with the failure report if the sweep failed.
     ///
     /// # Panics
@@ -116,7 +174,11 @@ where
         Err(error) => panic!("simloop: {error}"),
     };
     let replaying = config.replay.is_some();
+    let summary = config.summary;
     let report = explore(config, make);
+    if summary {
+        eprintln!("{}", report.summary());
+    }
     if let Some(failure) = &report.failure {
         panic!("{failure}");
     }
@@ -128,10 +190,14 @@ where
 /// Runs a sweep like [`check_with`] and returns what it found instead of panicking. It does not
 /// read the environment: `config` is used as given.
 ///
+/// The one variable it reads is `SIMLOOP_REPLAY`, so that the replay line of a failure it
+/// reports works as printed: when set, it replaces [`Config::replay`] and the call replays that
+/// schedule instead of sweeping.
+///
 /// # Panics
 ///
-/// If `config` cannot work (see [`Config::validate`]), or if the operating system refuses to
-/// start one of the sweep's [`jobs`](Config::jobs) threads.
+/// If `config` cannot work (see [`Config::validate`]), if `SIMLOOP_REPLAY` is malformed, or if
+/// the operating system refuses to start one of the sweep's [`jobs`](Config::jobs) threads.
 ///
 /// # Examples
 ///
@@ -158,11 +224,18 @@ where
 /// assert!(matches!(failure, Failure::Panic { .. }));
 /// assert!(failure.to_string().contains("SIMLOOP_REPLAY=v1:"));
 /// ```
+#[track_caller]
 pub fn explore<F, Fut>(config: Config, make: F) -> Report
 where
     F: Fn() -> Fut + Sync,
     Fut: Future<Output = ()>,
 {
+    // The main future's spawn site in every report: the user's call.
+    let site = Location::caller();
+    let config = match config.apply_replay_env() {
+        Ok(config) => config,
+        Err(error) => panic!("simloop: {error}"),
+    };
     if let Err(error) = config.validate() {
         panic!("simloop: {error}");
     }
@@ -171,21 +244,22 @@ where
         .filter(|name| *name != "main")
         .map(str::to_owned);
     let mut report = if let Some(schedule) = config.replay.clone() {
-        replay_once(&config, &schedule, &make)
+        replay_once(&config, &schedule, site, &make)
     } else if let Strategy::Exhaustive { preemptions } = config.strategy {
-        exhaustive(&config, preemptions, &make)
+        exhaustive(&config, preemptions, site, &make)
     } else {
-        let result = sweep::sweep(&config, &make);
+        let result = sweep::sweep(&config, site, &make);
         let total = config.iterations;
         Report {
             iterations: result.iterations,
             distinct_traces: result.distinct_traces,
+            near_fifo: result.near_fifo,
             failure: result.failure.map(|(iteration, failure)| {
-                let mut failure = finish(&config, failure, &make);
+                let mut failure = finish(&config, failure, site, &make);
                 failure.context_mut().iteration = Some((iteration, total));
                 failure
             }),
-            complete: None,
+            complete: result.near_fifo.map(|(ran, total)| ran >= total),
         }
     };
     if let Some(failure) = &mut report.failure {
@@ -224,7 +298,12 @@ where
 }
 
 /// One strict replay with a full trace; its failure is reported as is.
-fn replay_once<F, Fut>(config: &Config, schedule: &Schedule, make: &F) -> Report
+fn replay_once<F, Fut>(
+    config: &Config,
+    schedule: &Schedule,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Report
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -235,7 +314,11 @@ where
             .with_seed(schedule.seed())
             .with_trace(TraceLevel::Full),
     );
-    let run = sim.run_with(Box::new(ReplayScheduler::strict(schedule.clone())), make());
+    let run = sim.run_with_site(
+        Box::new(ReplayScheduler::strict(schedule.clone())),
+        site,
+        make(),
+    );
     let digest = run.trace.digest();
     write_trace(config, &run.trace);
     Report {
@@ -243,11 +326,17 @@ where
         distinct_traces: u64::from(digest != 0),
         failure: run.result.err(),
         complete: None,
+        near_fifo: None,
     }
 }
 
 /// Every schedule within the preemption bound, until the iteration budget runs out.
-fn exhaustive<F, Fut>(config: &Config, preemptions: u32, make: &F) -> Report
+fn exhaustive<F, Fut>(
+    config: &Config,
+    preemptions: u32,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Report
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -257,16 +346,17 @@ where
     let mut digests = std::collections::BTreeSet::new();
     loop {
         let scheduler = ExhaustiveScheduler::new(std::rc::Rc::clone(&search));
-        let run = sim.run_with(Box::new(scheduler), make());
+        let run = sim.run_with_site(Box::new(scheduler), site, make());
         digests.insert(run.trace.digest());
         if let Err(failure) = run.result {
             let runs = search.borrow().runs() + 1;
-            let failure = finish(config, failure, make);
+            let failure = finish(config, failure, site, make);
             return Report {
                 iterations: runs,
                 distinct_traces: digests.len() as u64,
                 failure: Some(failure),
                 complete: Some(false),
+                near_fifo: None,
             };
         }
         let more = search.borrow_mut().advance();
@@ -277,6 +367,7 @@ where
                 distinct_traces: digests.len() as u64,
                 failure: None,
                 complete: Some(search.borrow().finished()),
+                near_fifo: None,
             };
         }
     }
@@ -284,7 +375,12 @@ where
 
 /// Shrinks a failure, replays the smallest schedule with a full trace, and returns that run's
 /// failure with the original strategy and the minimal schedule in its context.
-fn finish<F, Fut>(config: &Config, failure: Failure, make: &F) -> Failure
+fn finish<F, Fut>(
+    config: &Config,
+    failure: Failure,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Failure
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -293,7 +389,7 @@ where
         return failure;
     }
     let original = failure.context().clone();
-    let Some(shrunk) = shrink::shrink(config, &failure, make) else {
+    let Some(shrunk) = shrink::shrink(config, &failure, site, make) else {
         return failure;
     };
     let sim = Sim::new(
@@ -302,8 +398,9 @@ where
             .with_seed(shrunk.schedule.seed())
             .with_trace(TraceLevel::Full),
     );
-    let run = sim.run_with(
+    let run = sim.run_with_site(
         Box::new(ReplayScheduler::strict(shrunk.schedule.clone())),
+        site,
         make(),
     );
     write_trace(config, &run.trace);

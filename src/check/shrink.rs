@@ -12,6 +12,7 @@
 //! wherever the schedule is silent, fewer deviations also means a run closer to asyncio's order.
 
 use std::future::Future;
+use std::panic::Location;
 
 use crate::config::Config;
 use crate::runtime::{BlockedTask, Failure, Run, Sim};
@@ -58,6 +59,7 @@ fn replay_leniently<F, Fut>(
     config: &Config,
     schedule: &Schedule,
     level: TraceLevel,
+    site: &'static Location<'static>,
     make: &F,
 ) -> (Run<()>, ReplayScheduler)
 where
@@ -66,12 +68,17 @@ where
 {
     let scheduler = ReplayScheduler::lenient(schedule.clone());
     let sim = Sim::new(config.clone().with_seed(schedule.seed()).with_trace(level));
-    let run = sim.run_with(Box::new(scheduler.clone()), make());
+    let run = sim.run_with_site(Box::new(scheduler.clone()), site, make());
     (run, scheduler)
 }
 
 /// Shrinks the schedule of `failure`; `None` if its lenient replay does not fail the same way.
-pub(crate) fn shrink<F, Fut>(config: &Config, failure: &Failure, make: &F) -> Option<Shrunk>
+pub(crate) fn shrink<F, Fut>(
+    config: &Config,
+    failure: &Failure,
+    site: &'static Location<'static>,
+    make: &F,
+) -> Option<Shrunk>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
@@ -80,7 +87,7 @@ where
     let seed = failure.context().schedule.seed();
     let try_schedule = |deviations: Vec<Deviation>| -> Option<Schedule> {
         let candidate = Schedule::new(seed, deviations);
-        let (run, _) = replay_leniently(config, &candidate, TraceLevel::Off, make);
+        let (run, _) = replay_leniently(config, &candidate, TraceLevel::Off, site, make);
         match run.result {
             Err(found) if same_failure(failure, &found) => Some(run.schedule),
             _ => None,
@@ -114,7 +121,7 @@ where
             granularity = (granularity * 2).min(deviations.len());
         }
     }
-    let explanation = explain(config, &current, make);
+    let explanation = explain(config, &current, site, make);
     Some(Shrunk {
         schedule: current,
         explanation,
@@ -123,12 +130,17 @@ where
 
 /// "fails with 1 deviation from FIFO: at step 57 (t=4.000s) task `checker` ran before
 /// `setter-2` (its next step: ...)".
-fn explain<F, Fut>(config: &Config, schedule: &Schedule, make: &F) -> String
+fn explain<F, Fut>(
+    config: &Config,
+    schedule: &Schedule,
+    site: &'static Location<'static>,
+    make: &F,
+) -> String
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
 {
-    let (run, scheduler) = replay_leniently(config, schedule, TraceLevel::Full, make);
+    let (run, scheduler) = replay_leniently(config, schedule, TraceLevel::Full, site, make);
     let honoured = scheduler.honoured();
     let honoured = honoured.borrow();
     let count = honoured.len();

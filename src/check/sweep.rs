@@ -15,11 +15,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::distinct::DistinctDigests;
 use super::estimates::TaskEstimates;
-use crate::config::Config;
+use crate::config::{Config, Determinism};
 use crate::id::TaskSteps;
-use crate::runtime::{Failure, Sim};
-use crate::scheduler::Strategy;
+use crate::runtime::{Failure, Run, Sim};
+use crate::scheduler::neighbours::{NeighbourScheduler, Neighbours, RecordingFifo};
 use crate::scheduler::SweepHints;
+use crate::scheduler::{Deviation, Strategy};
 
 /// How many iterations behind the hints of an iteration are.
 pub(crate) const HINT_LAG: u64 = 16;
@@ -30,12 +31,16 @@ pub(crate) struct Outcome {
     pub(crate) task_steps: Vec<TaskSteps>,
     pub(crate) digest: u64,
     pub(crate) failure: Option<Failure>,
+    /// The iteration ran a schedule near FIFO order.
+    pub(crate) near: bool,
 }
 
 /// The result of a sweep over one shard.
 pub(crate) struct SweepResult {
     pub(crate) iterations: u64,
     pub(crate) distinct_traces: u64,
+    /// For the default portfolio: the schedules near FIFO order run, and how many there are.
+    pub(crate) near_fifo: Option<(u64, u64)>,
     /// The lowest failing iteration (global index) and its failure.
     pub(crate) failure: Option<(u64, Failure)>,
 }
@@ -56,6 +61,7 @@ struct Progress {
     estimates: TaskEstimates,
     digests: DistinctDigests,
     completed: u64,
+    near_run: u64,
     failure: Option<(u64, Failure)>,
 }
 
@@ -131,6 +137,7 @@ impl Shared {
             .insert(local, (outcome.choice_points, outcome.task_steps));
         progress.digests.insert(outcome.digest);
         progress.completed += 1;
+        progress.near_run += u64::from(outcome.near);
         loop {
             let at = progress.watermark;
             let Some((choice_points, steps)) = progress.pending.remove(&at) else {
@@ -171,32 +178,113 @@ pub(crate) fn shard_size(config: &Config) -> u64 {
     }
 }
 
-/// Runs one iteration: seed `config.seed + global`, the strategy for `global`.
+/// What one iteration of a sweep runs.
+pub(crate) enum Member<'a> {
+    /// A built-in strategy.
+    Strategy(&'a Strategy),
+    /// FIFO order with these deviations (the default sweep's systematic part).
+    Near(Vec<Deviation>),
+}
+
+impl Member<'_> {
+    /// The member's name in reports: the strategy's, or `fifo+1` / `fifo+2`.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Member::Strategy(strategy) => strategy.to_string(),
+            Member::Near(deviations) => format!("fifo+{}", deviations.len()),
+        }
+    }
+
+    /// Runs `future` as this member with `seed`.
+    pub(crate) fn run<F: Future>(
+        &self,
+        sim: &Sim,
+        seed: u64,
+        hints: &SweepHints,
+        site: &'static Location<'static>,
+        future: F,
+    ) -> Run<F::Output> {
+        match self {
+            Member::Strategy(strategy) => sim.run_strategy(strategy, seed, hints, site, future),
+            Member::Near(deviations) => sim.run_with_site(
+                Box::new(NeighbourScheduler::new(seed, deviations.clone())),
+                site,
+                future,
+            ),
+        }
+    }
+}
+
+/// The seed and member of iteration `global`.
+///
+/// A [`Strategy::Portfolio`] sweep runs asyncio's FIFO order first (iteration 0, the base
+/// seed); then odd-numbered slots take the schedules near FIFO order one by one (also the base
+/// seed, whose FIFO run they deviate from) while they last, and the other iterations rotate
+/// through [`Strategy::PORTFOLIO`] with seed `config.seed + global`. Every other strategy runs
+/// every iteration with seed `config.seed + global`.
+pub(crate) fn member<'a>(
+    config: &'a Config,
+    global: u64,
+    neighbours: &Neighbours,
+) -> (u64, Member<'a>) {
+    let seed = config.seed.wrapping_add(global);
+    if config.strategy != Strategy::Portfolio {
+        return (
+            seed,
+            Member::Strategy(config.strategy.for_iteration(global)),
+        );
+    }
+    let Some(after_fifo) = global.checked_sub(1) else {
+        return (config.seed, Member::Strategy(&Strategy::Fifo));
+    };
+    let near = neighbours.len();
+    if after_fifo % 2 == 0 && after_fifo / 2 < near {
+        if let Some(deviations) = neighbours.deviations(after_fifo / 2) {
+            return (config.seed, Member::Near(deviations));
+        }
+    }
+    // The iterations after FIFO that took a schedule near it.
+    let taken = after_fifo.div_ceil(2).min(near);
+    let rotation = (after_fifo - taken) % Strategy::PORTFOLIO.len() as u64;
+    (
+        seed,
+        Member::Strategy(&Strategy::PORTFOLIO[rotation as usize]),
+    )
+}
+
+/// Runs one iteration: its seed and member (see [`member`]).
 pub(crate) fn run_iteration<F, Fut>(
     config: &Config,
     global: u64,
     hints: &SweepHints,
+    neighbours: &Neighbours,
+    site: &'static Location<'static>,
     make: &F,
 ) -> Outcome
 where
     F: Fn() -> Fut,
     Fut: Future<Output = ()>,
 {
-    let seed = config.seed.wrapping_add(global);
-    let strategy = config.strategy.for_iteration(global);
+    let (seed, member) = member(config, global, neighbours);
     let sim = Sim::new(config.clone().with_seed(seed));
-    let run = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let run = member.run(&sim, seed, hints, site, make());
     let mut outcome = Outcome {
         choice_points: run.choice_points,
         task_steps: run.task_steps,
         digest: run.trace.digest(),
         failure: run.result.err(),
+        near: matches!(member, Member::Near(_)),
     };
-    if config.check_determinism {
-        let again = sim.run_strategy(strategy, seed, hints, Location::caller(), make());
+    let repeat = match config.check_determinism {
+        Determinism::Off => false,
+        Determinism::FirstAndFailing => global == config.shard.index() || outcome.failure.is_some(),
+        Determinism::Every => true,
+    };
+    if repeat {
+        let again = member.run(&sim, seed, hints, site, make());
         if again.trace.digest() != outcome.digest {
             outcome.failure = Some(super::determinism::explain(
-                config, seed, strategy, hints, make,
+                config, seed, &member, hints, site, make,
             ));
         }
     }
@@ -209,13 +297,25 @@ where
 /// # Panics
 ///
 /// If a thread cannot be started, naming `SIMLOOP_JOBS`.
-pub(crate) fn sweep<F, Fut>(config: &Config, make: &F) -> SweepResult
+pub(crate) fn sweep<F, Fut>(
+    config: &Config,
+    site: &'static Location<'static>,
+    make: &F,
+) -> SweepResult
 where
     F: Fn() -> Fut + Sync,
     Fut: Future<Output = ()>,
 {
     let size = shard_size(config);
-    let calibration = Sim::new(config.clone()).run_with(Strategy::Fifo.scheduler(0), make());
+    // The FIFO run of the base seed: the first estimates, and for the default portfolio the
+    // choice points its systematic part deviates at.
+    let (recording, found) = RecordingFifo::new();
+    let calibration = Sim::new(config.clone()).run_with_site(Box::new(recording), site, make());
+    let neighbours = if config.strategy == Strategy::Portfolio {
+        Neighbours::new(found.take())
+    } else {
+        Neighbours::default()
+    };
     let shared = Shared {
         next: AtomicU64::new(0),
         abandoned: AtomicBool::new(false),
@@ -228,6 +328,7 @@ where
             estimates: TaskEstimates::default(),
             digests: DistinctDigests::default(),
             completed: 0,
+            near_run: 0,
             failure: None,
         }),
         finished: Condvar::new(),
@@ -246,7 +347,7 @@ where
         let global = shard.index() + local * shard.count();
         let hints = shared.hints(local);
         let ran = catch_unwind(AssertUnwindSafe(|| {
-            run_iteration(config, global, &hints, make)
+            run_iteration(config, global, &hints, &neighbours, site, make)
         }));
         match ran {
             Ok(outcome) => shared.complete(local, global, outcome),
@@ -308,6 +409,8 @@ where
     SweepResult {
         iterations: progress.completed,
         distinct_traces: progress.digests.count(),
+        near_fifo: (config.strategy == Strategy::Portfolio)
+            .then(|| (progress.near_run, neighbours.len())),
         failure: progress.failure,
     }
 }

@@ -28,7 +28,8 @@ pub(crate) const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "SIMLOOP_CHECK_DETERMINISM",
-        "1, 0, true, false, yes, no, on or off",
+        "first (the default: the first and a failing iteration), every (or 1, true, yes, on) or \
+         off (or 0, false, no)",
     ),
     (
         "SIMLOOP_JOBS",
@@ -38,6 +39,10 @@ pub(crate) const VARIABLES: &[(&str, &str)] = &[
     (
         "SIMLOOP_WATCHDOG",
         "a duration such as 60s, 500ms, 5m (bare numbers are seconds), or off",
+    ),
+    (
+        "SIMLOOP_SUMMARY",
+        "1, 0, true, false, yes, no, on or off: check prints what the sweep covered",
     ),
     (
         "SIMLOOP_TRACE",
@@ -184,14 +189,6 @@ fn watchdog(name: &str, value: &str) -> Result<Option<Duration>, ConfigError> {
     Ok(Some(limit))
 }
 
-fn boolean(name: &str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(invalid(name, value)),
-    }
-}
-
 fn jobs(name: &str, value: &str) -> Result<usize, ConfigError> {
     if value.trim().eq_ignore_ascii_case("auto") {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -261,6 +258,26 @@ impl Config {
         self.apply_vars(vars)
     }
 
+    /// This config with `SIMLOOP_REPLAY` applied, if it is set: what [`explore`](crate::explore)
+    /// reads so that the replay line of its reports works.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable if it is malformed.
+    pub(crate) fn apply_replay_env(self) -> Result<Config, ConfigError> {
+        const NAME: &str = "SIMLOOP_REPLAY";
+        let Some(value) = std::env::var_os(NAME) else {
+            return Ok(self);
+        };
+        let value = value.into_string().map_err(|raw: OsString| {
+            ConfigError::new(
+                NAME,
+                format!("is not valid UTF-8 ({raw:?}), expected {}", expected(NAME)),
+            )
+        })?;
+        self.apply_vars([(NAME.to_owned(), value)])
+    }
+
     /// The warnings for `SIMLOOP_*` names in `vars` that simloop does not know.
     pub(crate) fn unknown_variables(vars: &[(String, String)]) -> Vec<String> {
         vars.iter()
@@ -303,12 +320,21 @@ impl Config {
                 }
                 "SIMLOOP_MAX_STEPS" => self.max_steps = positive(name, &value)?,
                 "SIMLOOP_MAX_TIME" => self.max_time = duration(name, &value)?,
-                "SIMLOOP_CHECK_DETERMINISM" => self.check_determinism = boolean(name, &value)?,
+                "SIMLOOP_CHECK_DETERMINISM" => {
+                    self.check_determinism = value.parse().map_err(|_| invalid(name, &value))?;
+                }
                 "SIMLOOP_JOBS" => self.jobs = jobs(name, &value)?,
                 "SIMLOOP_SHARD" => {
                     self.shard = value.parse::<Shard>().map_err(|_| invalid(name, &value))?;
                 }
                 "SIMLOOP_WATCHDOG" => self.watchdog = watchdog(name, &value)?,
+                "SIMLOOP_SUMMARY" => {
+                    self.summary = match value.trim().to_ascii_lowercase().as_str() {
+                        "1" | "true" | "yes" | "on" => true,
+                        "0" | "false" | "no" | "off" => false,
+                        _ => return Err(invalid(name, &value)),
+                    };
+                }
                 "SIMLOOP_TRACE" if value.trim().is_empty() => return Err(invalid(name, &value)),
                 "SIMLOOP_TRACE" => self.trace_path = Some(value.into()),
                 _ => {}
@@ -360,7 +386,7 @@ mod tests {
         assert_eq!(config.replay.unwrap().to_string(), "v1:5:3=1");
         assert_eq!(config.max_steps, 500);
         assert_eq!(config.max_time, Duration::from_millis(1500));
-        assert!(config.check_determinism);
+        assert_eq!(config.check_determinism, super::super::Determinism::Every);
         assert_eq!(config.jobs, 2);
         assert_eq!(config.shard, Shard::new(1, 4).unwrap());
         assert_eq!(config.trace_path, Some(PathBuf::from("trace.json")));

@@ -49,9 +49,10 @@ pub struct Config {
     pub max_tasks: usize,
     /// How much of each run the trace keeps.
     pub trace: TraceLevel,
-    /// Run every seed twice and fail with
-    /// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism) if the traces differ.
-    pub check_determinism: bool,
+    /// Which runs of a sweep are run twice, failing with
+    /// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism) if the traces differ
+    /// (`SIMLOOP_CHECK_DETERMINISM`). Default [`Determinism::FirstAndFailing`].
+    pub check_determinism: Determinism,
     /// Threads a sweep runs simulations on (each runs whole simulations): at most
     /// [`Config::MAX_JOBS`], and a sweep starts no more threads than it has iterations.
     pub jobs: usize,
@@ -81,6 +82,61 @@ pub struct Config {
     /// The watchdog is outside the determinism contract: it only reads what the simulation
     /// publishes, and a run behaves the same with it on or off.
     pub watchdog: Option<Duration>,
+    /// [`check`](crate::check) prints [`Report::summary`](crate::Report::summary), one line
+    /// of what the sweep covered, to stderr (`SIMLOOP_SUMMARY=1`). Default off.
+    pub summary: bool,
+}
+
+/// Which runs of a sweep the determinism check repeats: a repeated run must give the same
+/// trace byte for byte, else the sweep fails with
+/// [`Failure::Nondeterminism`](crate::Failure::Nondeterminism), naming the first event where
+/// the runs part and the usual culprits.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::config::Determinism;
+///
+/// assert_eq!("first".parse::<Determinism>(), Ok(Determinism::FirstAndFailing));
+/// assert_eq!("1".parse::<Determinism>(), Ok(Determinism::Every));
+/// assert_eq!(Determinism::default(), Determinism::FirstAndFailing);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Determinism {
+    /// No run is repeated.
+    Off,
+    /// The default: the first iteration of the sweep (of its shard) and a failing iteration,
+    /// before it is reported, run twice; a sweep costs one run more, a failure one more.
+    #[default]
+    FirstAndFailing,
+    /// Every iteration runs twice: twice the cost.
+    Every,
+}
+
+impl From<bool> for Determinism {
+    fn from(every: bool) -> Determinism {
+        if every {
+            Determinism::Every
+        } else {
+            Determinism::Off
+        }
+    }
+}
+
+impl std::str::FromStr for Determinism {
+    type Err = String;
+
+    /// `first` (or `first-and-failing`), `every` (or `1`, `true`, `yes`, `on`), `off` (or `0`,
+    /// `false`, `no`).
+    fn from_str(text: &str) -> Result<Determinism, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "first" | "first-and-failing" => Ok(Determinism::FirstAndFailing),
+            "every" | "1" | "true" | "yes" | "on" => Ok(Determinism::Every),
+            "off" | "0" | "false" | "no" => Ok(Determinism::Off),
+            _ => Err(format!("unknown determinism check `{text}`")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -93,7 +149,7 @@ impl Default for Config {
             max_time: Duration::from_secs(24 * 60 * 60),
             max_tasks: 4_000_000,
             trace: TraceLevel::default(),
-            check_determinism: false,
+            check_determinism: Determinism::FirstAndFailing,
             jobs: 1,
             shard: Shard::WHOLE,
             replay: None,
@@ -101,6 +157,7 @@ impl Default for Config {
             shrink_runs: 2_000,
             world: WorldConfig::default(),
             watchdog: Some(Config::DEFAULT_WATCHDOG),
+            summary: false,
         }
     }
 }
@@ -187,9 +244,20 @@ impl Config {
         self
     }
 
-    /// This config with the determinism check on or off.
-    pub fn with_check_determinism(mut self, check: bool) -> Config {
-        self.check_determinism = check;
+    /// This config with the determinism check `check`: a [`Determinism`], or `true` for
+    /// [`Determinism::Every`] and `false` for [`Determinism::Off`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::config::{Config, Determinism};
+    ///
+    /// assert_eq!(Config::default().check_determinism, Determinism::FirstAndFailing);
+    /// let every = Config::default().with_check_determinism(true);
+    /// assert_eq!(every.check_determinism, Determinism::Every);
+    /// ```
+    pub fn with_check_determinism(mut self, check: impl Into<Determinism>) -> Config {
+        self.check_determinism = check.into();
         self
     }
 

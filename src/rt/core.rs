@@ -64,7 +64,12 @@ pub(super) struct Core {
 impl Core {
     pub(super) fn new(settings: &Settings, main_site: &'static Location<'static>) -> Core {
         let mut tasks = TaskTable::default();
-        tasks.insert(Some(Rc::from("main")), main_site, TaskId::NONE);
+        tasks.insert(
+            Some(Rc::from("main")),
+            main_site,
+            settings.main_future,
+            TaskId::NONE,
+        );
         let watch = Local::current();
         watch.spawned(TaskId::MAIN, main_site);
         Core {
@@ -173,6 +178,7 @@ impl Core {
         &self,
         name: Option<Rc<str>>,
         site: &'static Location<'static>,
+        future: fn() -> &'static str,
     ) -> Option<TaskId> {
         let mut tasks = self.tasks.borrow_mut();
         if tasks.len() >= self.max_tasks {
@@ -184,7 +190,7 @@ impl Core {
         if let Some(name) = &name {
             self.watch.named(TaskId(tasks.len() as u32), name);
         }
-        let id = tasks.insert(name, site, self.current.get());
+        let id = tasks.insert(name, site, future, self.current.get());
         self.watch.spawned(id, site);
         Some(id)
     }

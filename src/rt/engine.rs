@@ -56,6 +56,18 @@ pub(crate) enum ClockStop {
 }
 
 /// The entry the engine took for the next step.
+/// A pending task as a deadlock report describes it.
+pub(crate) struct Blocked {
+    pub(crate) info: TaskInfo,
+    pub(crate) waiting_on: Option<String>,
+    /// Its last recorded events, as text.
+    pub(crate) events: Vec<String>,
+    /// The step and time of its last recorded poll.
+    pub(crate) last_poll: Option<(u64, Instant)>,
+    /// The type of its future.
+    pub(crate) future: &'static str,
+}
+
 pub(crate) struct Taken {
     entry: Entry,
 }
@@ -389,12 +401,32 @@ impl Engine {
         self.core.tasks.borrow().info(task)
     }
 
-    /// Every pending task, with what it waits on when that is known.
-    pub(crate) fn blocked(&self) -> Vec<(TaskInfo, Option<String>)> {
+    /// Who every task of the run is, indexed by id.
+    pub(crate) fn task_infos(&self) -> Vec<TaskInfo> {
         let tasks = self.core.tasks.borrow();
+        (0..tasks.len())
+            .map(|index| tasks.info(TaskId(index as u32)))
+            .collect()
+    }
+
+    /// Every pending task, with what it waits on when that is known, its last `count`
+    /// recorded events, and the step and time of its last recorded poll.
+    pub(crate) fn blocked(&self, count: usize) -> Vec<Blocked> {
+        let tasks = self.core.tasks.borrow();
+        let mut trace = self.core.trace.borrow_mut();
+        trace.labels = tasks.labels();
         tasks
             .pending_ids()
-            .map(|id| (tasks.info(id), tasks.describe_wait(id)))
+            .map(|id| {
+                let (events, last_poll) = trace.task_lines(id, count);
+                Blocked {
+                    info: tasks.info(id),
+                    waiting_on: tasks.describe_wait(id),
+                    events,
+                    last_poll,
+                    future: tasks.future_type(id),
+                }
+            })
             .collect()
     }
 

@@ -62,6 +62,8 @@ pub(crate) struct Settings {
     /// The driver's whole configuration, opaque to the engine: extensions read their part of it
     /// (the simulated world its settings) through [`RunInfo`].
     pub(crate) config: Rc<dyn Any>,
+    /// The main future's type, for deadlock reports.
+    pub(crate) main_future: fn() -> &'static str,
 }
 
 // ---- The facade functions. ----

@@ -50,7 +50,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let Some(task) = register(name, site) else {
+    let Some(task) = register(name, site, std::any::type_name::<F>) else {
         // Dropping the refused future would run its destructors, user code that may spawn
         // again, and panic again while this panic unwinds (a stack overflow, then an abort).
         // It is leaked instead: the run ends with a task-limit failure anyway.
@@ -69,9 +69,13 @@ where
 
 /// Adds a task to the current simulation's table and returns it; `None` once `max_tasks` is
 /// reached.
-fn register(name: Option<Rc<str>>, site: &'static Location<'static>) -> Option<TaskRef> {
+fn register(
+    name: Option<Rc<str>>,
+    site: &'static Location<'static>,
+    future: fn() -> &'static str,
+) -> Option<TaskRef> {
     context::with("simloop::task::spawn", |core| {
-        let id = core.add_task(name, site)?;
+        let id = core.add_task(name, site, future)?;
         Some(TaskRef {
             id,
             generation: core.generation,

@@ -111,6 +111,10 @@ struct TaskRecord {
     /// The task that spawned this one, `TaskId::NONE` for `main` (a plain id: it fits beside
     /// `wait` in the record's padding).
     parent: TaskId,
+    /// The type of the task's future (`std::any::type_name` of it, one pointer instead of a
+    /// `&str`'s two), for deadlock reports on a task that waits on something simloop does not
+    /// own.
+    future: fn() -> &'static str,
 }
 
 pub(crate) struct TaskTable {
@@ -191,6 +195,7 @@ impl TaskTable {
         &mut self,
         name: Option<Rc<str>>,
         site: &'static Location<'static>,
+        future: fn() -> &'static str,
         parent: TaskId,
     ) -> TaskId {
         let id = TaskId(self.records.len() as u32);
@@ -202,6 +207,7 @@ impl TaskTable {
             waker: None,
             wait: NO_WAIT,
             parent,
+            future,
         });
         self.states.push(TaskState::Pending);
         self.flags.push(id);
@@ -347,6 +353,13 @@ impl TaskTable {
             Some(name) => name.to_string(),
             None => format!("task-{}", id.0),
         }
+    }
+
+    /// The type of `id`'s future, as `std::any::type_name` writes it.
+    pub(crate) fn future_type(&self, id: TaskId) -> &'static str {
+        self.records
+            .get(id.index())
+            .map_or("", |record| (record.future)())
     }
 
     pub(crate) fn info(&self, id: TaskId) -> TaskInfo {

@@ -9,6 +9,19 @@ use crate::id::{TaskId, TaskInfo};
 use crate::instant::Instant;
 use crate::scheduler::Schedule;
 
+/// What makes a program read something outside the simulation, as the nondeterminism report
+/// lists it.
+const NONDETERMINISM_CAUSES: &[&str] = &[
+    "`tokio::select!` or `futures::select!` without `biased;`: it polls its branches in a \
+     random order; write `biased;` as its first line (or use `futures::select_biased!`)",
+    "iterating a `HashMap` or `HashSet`: its order changes from run to run; use `BTreeMap`, \
+     `BTreeSet` or `IndexMap`",
+    "the wall clock (`std::time::Instant`, `SystemTime`) or OS randomness (`rand::thread_rng`): \
+     use `simloop::time` and `simloop::random`",
+    "OS threads, real I/O or state kept between runs (a `static`, a thread-local): keep them \
+     out of the simulated program, or reset them in the test body",
+];
+
 /// How many trace lines a failure report shows.
 pub(crate) const REPORT_EVENTS: usize = 12;
 
@@ -82,6 +95,8 @@ pub enum Failure {
         second: String,
         /// Index of that event in the trace.
         index: usize,
+        /// The task of that event in the first run, with its spawn site, when it has one.
+        task: Option<TaskInfo>,
         /// Seed, time, step, replay line and last events.
         context: Box<FailureContext>,
     },
@@ -122,11 +137,26 @@ pub enum Failure {
 
 /// A task that was pending when a run deadlocked.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BlockedTask {
     /// Who.
     pub task: TaskInfo,
     /// What it waits on, such as `Queue(jobs).get()`, when the primitive said.
     pub waiting_on: Option<String>,
+    /// Its own last events in the recorded trace (at most [`BlockedTask::EVENTS`]), as text
+    /// lines: what it did before it blocked, even when other tasks fill the report's tail.
+    pub last_events: Vec<String>,
+    /// The step and virtual time of its last recorded poll, when the trace still holds it.
+    pub last_poll: Option<(u64, Instant)>,
+    /// The type of the task's future, as [`std::any::type_name`] writes it (an `async` block
+    /// reads as the path of the function it is written in, `my_crate::my_fn::{{closure}}`):
+    /// where to look when nothing simloop owns says what the task waits on.
+    pub future: &'static str,
+}
+
+impl BlockedTask {
+    /// How many of a blocked task's own events a deadlock report shows.
+    pub const EVENTS: usize = 4;
 }
 
 /// Where and how a run failed, shared by every [`Failure`].
@@ -268,15 +298,44 @@ impl fmt::Display for Failure {
         match self {
             Failure::Deadlock { blocked, .. } => {
                 for task in blocked {
-                    match &task.waiting_on {
-                        Some(what) => writeln!(f, "    {} waits on {what}", task.task)?,
-                        None => writeln!(f, "    {} is blocked", task.task)?,
+                    match (&task.waiting_on, task.last_poll) {
+                        (Some(what), _) => writeln!(f, "    {} waits on {what}", task.task)?,
+                        (None, last_poll) => {
+                            writeln!(
+                                f,
+                                "    {} waits on a future simloop does not own (no simloop \
+                                 primitive, timer or task) inside its future `{}`{}",
+                                task.task,
+                                task.future,
+                                last_poll.map_or_else(String::new, |(step, time)| format!(
+                                    "; last polled at step {step} ({time})"
+                                ))
+                            )?;
+                        }
+                    }
+                    for line in &task.last_events {
+                        writeln!(f, "      {line}")?;
                     }
                 }
             }
-            Failure::Nondeterminism { first, second, .. } => {
+            Failure::Nondeterminism {
+                first,
+                second,
+                task,
+                ..
+            } => {
                 writeln!(f, "    first run:  {first}")?;
                 writeln!(f, "    second run: {second}")?;
+                if let Some(task) = task {
+                    writeln!(f, "    in task {task}")?;
+                }
+                writeln!(
+                    f,
+                    "  the usual causes, in the task of that event or just before it:"
+                )?;
+                for cause in NONDETERMINISM_CAUSES {
+                    writeln!(f, "    - {cause}")?;
+                }
             }
             _ => {}
         }
@@ -316,6 +375,11 @@ impl fmt::Display for Failure {
             for line in &context.last_events {
                 writeln!(f, "    {line}")?;
             }
+            writeln!(
+                f,
+                "  the cause may be earlier: SIMLOOP_TRACE=trace.txt with the replay line writes \
+                 every event (.json for Chrome's trace viewer)"
+            )?;
         }
         Ok(())
     }
@@ -368,9 +432,15 @@ impl RunLoop<'_> {
             },
             Cause::Deadlock => Failure::Deadlock {
                 blocked: engine
-                    .blocked()
+                    .blocked(BlockedTask::EVENTS)
                     .into_iter()
-                    .map(|(task, waiting_on)| BlockedTask { task, waiting_on })
+                    .map(|blocked| BlockedTask {
+                        task: blocked.info,
+                        waiting_on: blocked.waiting_on,
+                        last_events: blocked.events,
+                        last_poll: blocked.last_poll,
+                        future: blocked.future,
+                    })
                     .collect(),
                 context,
             },

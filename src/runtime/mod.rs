@@ -72,6 +72,9 @@ pub struct Run<T> {
     /// cancels them silently at the end of `asyncio.run`; simloop lists them), then the tasks
     /// their destructors spawned, which never run and whose futures are leaked, not dropped.
     pub leaked: Vec<TaskInfo>,
+    /// Who every task was, indexed by id: kept only with a full trace, for reports that
+    /// compare runs.
+    pub(crate) tasks: Vec<TaskInfo>,
 }
 
 impl<T> Run<T> {
@@ -168,6 +171,17 @@ impl Sim {
         self.run_at(scheduler, true, Location::caller(), future)
     }
 
+    /// [`Sim::run_with`] recording `site` as the main future's spawn site: sweeps pass the
+    /// location of the user's call to `check` or `explore`.
+    pub(crate) fn run_with_site<F: Future>(
+        &self,
+        scheduler: Box<dyn Scheduler>,
+        site: &'static Location<'static>,
+        future: F,
+    ) -> Run<F::Output> {
+        self.run_at(scheduler, true, site, future)
+    }
+
     /// Runs `future` under one of the built-in strategies, which the loop knows well enough
     /// to count polls in batches when the strategy never reads them.
     pub(crate) fn run_strategy<F: Future>(
@@ -207,6 +221,7 @@ impl Sim {
                 test_name: panics::test_name(),
             },
             config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
+            main_future: std::any::type_name::<F>,
         };
         let engine = Engine::start(&settings, site, live_polls);
         let mut main = MainFuture {
@@ -229,6 +244,11 @@ impl Sim {
             late = Some(run_loop::panic_cause_of(TaskId::MAIN, payload));
         }
         let task_steps = run_loop.engine.task_steps();
+        let tasks = if self.config.trace == crate::trace::TraceLevel::Full {
+            run_loop.engine.task_infos()
+        } else {
+            Vec::new()
+        };
         let leaked = run_loop.engine.tear_down(&mut |task, polled| {
             // Taken even when an earlier failure is kept, so the panic hook's record is cleared.
             let cause = run_loop::cause_of(task, polled);
@@ -252,6 +272,7 @@ impl Sim {
             choice_points,
             task_steps,
             leaked,
+            tasks,
         }
     }
 }

@@ -11,6 +11,7 @@ mod detour;
 pub(crate) mod exhaustive;
 mod fifo;
 mod highest;
+pub(crate) mod neighbours;
 mod pct;
 mod pos;
 mod random;

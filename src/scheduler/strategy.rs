@@ -53,8 +53,14 @@ pub enum Strategy {
     Replay(Schedule),
     /// Follow a choice stream, then the seed's random walk.
     Choices(Choices),
-    /// The default of `check`: iteration `i` uses strategy `i mod n` of
-    /// [`Strategy::PORTFOLIO`], chosen by measurement on the bug zoo.
+    /// The default of `check`. In a sweep: iteration 0 is asyncio's FIFO order ([`Fifo`]) with
+    /// the base seed; then the odd iterations take, while they last, the schedules one
+    /// deviation away from that FIFO run, then two deviations away (named `fifo+1` and `fifo+2`
+    /// in reports, run with the base seed), enumerated in a fixed order; every other iteration
+    /// `i` rotates through [`Strategy::PORTFOLIO`] with seed `seed + i`. A single run (outside
+    /// a sweep) uses member `seed mod n` of [`Strategy::PORTFOLIO`].
+    ///
+    /// [`Fifo`]: Strategy::Fifo
     #[default]
     Portfolio,
 }

@@ -351,6 +351,27 @@ impl Trace {
             .collect()
     }
 
+    /// The last `count` recorded events of `task` as text lines, and the step and time of its
+    /// last recorded poll, for deadlock reports.
+    pub(crate) fn task_lines(
+        &self,
+        task: TaskId,
+        count: usize,
+    ) -> (Vec<String>, Option<(u64, Instant)>) {
+        let mut lines = Vec::new();
+        let mut last_poll = None;
+        for event in self.events().filter(|event| event.task == Some(task)) {
+            if matches!(event.kind, EventKind::Poll { .. }) {
+                last_poll = Some((event.step, event.time));
+            }
+            let mut line = String::new();
+            self.write_line(&mut line, event);
+            lines.push(line);
+        }
+        let skip = lines.len().saturating_sub(count);
+        (lines.split_off(skip), last_poll)
+    }
+
     pub(crate) fn write_line(&self, out: &mut String, event: &Event) {
         let _ = write!(
             out,

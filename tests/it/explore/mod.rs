@@ -1,8 +1,12 @@
 //! Exploration: sweeps, replay, shrinking, determinism check, strategies, knobs.
 
+mod determinism_default;
 mod env;
+mod everywhere;
 mod limits;
 mod replay;
+mod reports;
+mod shape;
 mod strategies;
 mod sweeps;
 
