@@ -6,8 +6,9 @@ use simloop::{explore, Config, Failure, Schedule};
 
 use super::programs::{self, Program};
 
-/// The stated budget: the portfolio finds every zoo bug within a mean of about 20 schedules
-/// (`cargo run --release --example zoo`); the most any of these tests needs is below 100.
+/// The stated budget: the default sweep finds every zoo bug within a mean of about 40 schedules
+/// (`cargo run --release --example zoo`); the most any of these tests needs is below 200
+/// (a `twostage` at seed 0 needs 167: a quarter of the runs go to schedules near FIFO order).
 const BUDGET: u64 = 1_000;
 
 /// Sweeps `program` with the default configuration, checks the failure, replays it from the
@@ -21,7 +22,7 @@ fn found_and_replayed(program: Program) -> Failure {
         .context()
         .iteration
         .expect("a sweep numbers its runs");
-    assert!(iteration < 100, "found only at iteration {iteration}");
+    assert!(iteration < 200, "found only at iteration {iteration}");
     let line = failure.context().replay_line();
     let schedule: Schedule = line
         .strip_prefix("SIMLOOP_REPLAY=")
