@@ -1,4 +1,4 @@
-//! `#[simloop::test]`: an `async fn` test run by [`simloop::check`] over many seeds.
+//! `#[simloop::test]`: an `async fn` test run by `simloop::check` over many seeds.
 //!
 //! Re-exported by `simloop` under its `macros` feature; see `simloop::test` for the
 //! documentation and examples.
