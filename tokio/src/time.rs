@@ -550,3 +550,55 @@ fn next_timeout(
         }
     }
 }
+
+/// Pauses tokio's clock (feature `test-util`). Inside a simulation the clock is always
+/// virtual: nothing to do.
+///
+/// # Panics
+///
+/// Outside a simulation, where `tokio::time::pause` panics.
+#[cfg(feature = "test-util")]
+#[track_caller]
+pub fn pause() {
+    if !simloop::is_simulating() {
+        real::time::pause();
+    }
+}
+
+/// Resumes tokio's clock (feature `test-util`). Inside a simulation: nothing to do.
+///
+/// # Panics
+///
+/// Outside a simulation, where `tokio::time::resume` panics.
+#[cfg(feature = "test-util")]
+#[track_caller]
+pub fn resume() {
+    if !simloop::is_simulating() {
+        real::time::resume();
+    }
+}
+
+/// Moves tokio's paused clock forward by `duration` (feature `test-util`). Inside a
+/// simulation the calling task sleeps `duration` of virtual time: the clock moves on and the
+/// timers due meanwhile fire, as with tokio.
+///
+/// # Examples
+///
+/// ```
+/// use simloop_tokio::time::{advance, Instant};
+/// use std::time::Duration;
+///
+/// simloop::run(0, async {
+///     let start = Instant::now();
+///     advance(Duration::from_secs(30)).await;
+///     assert_eq!(start.elapsed(), Duration::from_secs(30));
+/// });
+/// ```
+#[cfg(feature = "test-util")]
+pub async fn advance(duration: Duration) {
+    if simloop::is_simulating() {
+        simloop::time::sleep(duration).await
+    } else {
+        real::time::advance(duration).await
+    }
+}

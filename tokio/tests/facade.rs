@@ -111,3 +111,28 @@ fn instants_of_both_worlds_do_not_mix() {
         let _ = Instant::now() - outside;
     });
 }
+
+/// `pause`/`advance`/`resume` (feature `test-util`): tokio's outside, the virtual clock inside.
+#[test]
+fn test_util_time_controls_work_in_both_worlds() {
+    simloop::check(|| async {
+        tokio::time::pause();
+        let start = Instant::now();
+        let timer = tokio::spawn(sleep(Duration::from_secs(5)));
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert!(timer.is_finished());
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        tokio::time::resume();
+    });
+    real::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::pause();
+            let start = Instant::now();
+            tokio::time::advance(Duration::from_secs(10)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(10));
+            tokio::time::resume();
+        });
+}
