@@ -38,6 +38,7 @@
 pub mod task;
 pub mod time;
 
+mod join_set;
 mod select;
 
 pub use task::spawn;

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+pub use crate::join_set::JoinSet;
 /// tokio's task-local storage: works under any executor.
 pub use real::task::LocalKey;
 /// tokio's `LocalSet` (outside a simulation only: inside one, [`spawn_local`] spawns directly).
@@ -188,6 +189,14 @@ enum Repr {
 }
 
 impl JoinError {
+    pub(crate) fn from_tokio(error: real::task::JoinError) -> JoinError {
+        JoinError(Repr::Tokio(error))
+    }
+
+    pub(crate) fn cancelled() -> JoinError {
+        JoinError(Repr::Cancelled)
+    }
+
     /// Whether the task was cancelled.
     pub fn is_cancelled(&self) -> bool {
         match &self.0 {

@@ -136,3 +136,48 @@ fn test_util_time_controls_work_in_both_worlds() {
             tokio::time::resume();
         });
 }
+
+/// `JoinSet`: tasks joined as they finish, inside a simulation and on tokio.
+async fn join_set_program() -> Vec<u64> {
+    let start = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for secs in [3u64, 1, 2] {
+        set.spawn(async move {
+            sleep(Duration::from_secs(secs)).await;
+            secs
+        });
+    }
+    assert_eq!(set.len(), 3);
+    let mut order = Vec::new();
+    while let Some(done) = set.join_next().await {
+        order.push(done.unwrap());
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(3));
+    let mut aborted = tokio::task::JoinSet::new();
+    aborted.spawn(sleep(Duration::from_secs(60)));
+    aborted.abort_all();
+    assert!(aborted
+        .join_next()
+        .await
+        .unwrap()
+        .unwrap_err()
+        .is_cancelled());
+    assert!(aborted.is_empty());
+    let mut all = tokio::task::JoinSet::new();
+    all.spawn(async { 1 });
+    all.spawn(async { 2 });
+    let mut outputs = all.join_all().await;
+    outputs.sort();
+    assert_eq!(outputs, [1, 2]);
+    order
+}
+
+#[test]
+fn join_set_inside_a_simulation() {
+    simloop::check(|| async { assert_eq!(join_set_program().await, [1, 2, 3]) });
+}
+
+#[real::test(start_paused = true)]
+async fn join_set_on_tokio() {
+    assert_eq!(join_set_program().await, [1, 2, 3]);
+}
