@@ -10,7 +10,7 @@
 //!
 //! Each covered call reads one thread-local ([`simloop::is_simulating`]) and goes to simloop
 //! (seeded scheduling, virtual clock) inside a simulation, to tokio outside. Types both worlds
-//! hand out ([`task::JoinHandle`], [`time::Sleep`], [`time::Instant`], ...) are enums with one
+//! hand out ([`task::JoinHandle`], [`time::Instant`], [`time::Sleep`], ...) are or wrap enums with one
 //! variant per world. Modules that draw no randomness and need no runtime (`io`, `sync`) are
 //! tokio's own code, re-exported. `docs/tokio.md` lists every module's status.
 //!
