@@ -10,8 +10,8 @@
 //!
 //! Each covered call reads one thread-local ([`simloop::is_simulating`]) and goes to simloop
 //! (seeded scheduling, virtual clock) inside a simulation, to tokio outside. Types both worlds
-//! hand out ([`task::JoinHandle`], [`time::Instant`], [`time::Sleep`], ...) are or wrap enums with one
-//! variant per world. Modules that draw no randomness and need no runtime (`io`, `sync`) are
+//! hand out ([`task::JoinHandle`], [`time::Instant`], [`time::Sleep`], ...) are, or wrap, enums
+//! with one variant per world. Modules that draw no randomness and need no runtime (`io`, `sync`) are
 //! tokio's own code, re-exported. `docs/tokio.md` lists every module's status.
 //!
 //! ```
