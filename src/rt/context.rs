@@ -36,7 +36,6 @@ pub(super) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 }
 
 /// True while a simulation runs on this thread.
-#[inline]
 pub(super) fn is_inside() -> bool {
     CURRENT
         .try_with(|current| current.borrow().is_some())

@@ -73,7 +73,6 @@ pub(crate) struct Settings {
 // simulation ended) and do nothing outside one.
 
 /// True while a simulation runs on this thread.
-#[inline]
 pub(crate) fn is_inside() -> bool {
     context::is_inside()
 }
