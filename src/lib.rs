@@ -104,6 +104,30 @@ pub mod tracing_bridge;
 
 pub use check::{check, check_with, explore, replay, Report};
 pub use config::{Config, ConfigError};
-pub use runtime::{run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo, TaskSteps};
+pub use runtime::{
+    is_simulating, run, BlockedTask, Failure, FailureContext, Run, Sim, TaskInfo, TaskSteps,
+};
 pub use scheduler::{Schedule, Strategy};
+/// A test whose `async` body runs under [`check_with`] over many seeds (feature `macros`).
+///
+/// `#[simloop::test] async fn name() { ... }` is a `#[test] fn name()` that sweeps the body
+/// like [`check`]: the `SIMLOOP_*` variables apply, and a failure panics with its replay line.
+/// Arguments: `iterations = N` and `strategy = "..."`, spelt as in `SIMLOOP_STRATEGY`.
+///
+/// ```
+/// use simloop::task::spawn;
+/// use simloop::time::{now, sleep};
+/// use std::time::Duration;
+///
+/// #[simloop::test(iterations = 50, strategy = "pct:3")]
+/// async fn sleeps_overlap() {
+///     let a = spawn(sleep(Duration::from_secs(1)));
+///     let b = spawn(sleep(Duration::from_secs(2)));
+///     a.await.unwrap();
+///     b.await.unwrap();
+///     assert_eq!(now().since_start(), Duration::from_secs(2));
+/// }
+/// ```
+#[cfg(feature = "macros")]
+pub use simloop_macros::test;
 pub use trace::{Trace, TraceLevel};

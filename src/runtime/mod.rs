@@ -309,6 +309,23 @@ pub fn run<F: Future>(seed: u64, future: F) -> F::Output {
     .unwrap()
 }
 
+/// True while a simulation runs on this thread: inside a future passed to [`Sim::run`],
+/// [`run`] or [`check`](crate::check), and in every task it spawns.
+///
+/// One thread-local read. Crates that serve both worlds (such as a tokio facade) call it to
+/// choose between simloop and a real runtime.
+///
+/// # Examples
+///
+/// ```
+/// assert!(!simloop::is_simulating());
+/// assert!(simloop::run(0, async { simloop::is_simulating() }));
+/// ```
+#[inline]
+pub fn is_simulating() -> bool {
+    crate::rt::is_inside()
+}
+
 /// The main future, polled in place through [`MainPoll`], its output kept aside.
 struct MainFuture<'a, F: Future> {
     future: Pin<&'a mut Option<F>>,
