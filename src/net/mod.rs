@@ -116,12 +116,20 @@ use crate::sim::{note, Latency};
 use crate::task::{spawn_at, JoinHandle};
 use crate::time::{sleep, sleep_until, Instant};
 
+mod addr;
 mod client;
 mod message;
+mod pipe;
+mod sockets;
 mod state;
+mod stream;
+mod udp;
 
+pub use addr::{lookup_host, ToSocketAddrs, DEFAULT_HOST};
 pub use client::{Client, Connection};
 pub use message::{Method, NetError, Request, Response};
+pub use stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
+pub use udp::UdpSocket;
 
 use state::{Exchange, Fate, Net};
 
