@@ -105,7 +105,7 @@ impl WaitTarget for UdpShared {
 ///     let (len, from) = server.recv_from(&mut buf).await.unwrap();
 ///     assert_eq!(&buf[..len], b"query");
 ///     server.send_to(b"answer", from).await.unwrap();
-///     let len = client.recv(&mut buf).await.unwrap();
+///     let (len, _) = client.recv_from(&mut buf).await.unwrap();
 ///     assert_eq!(&buf[..len], b"answer");
 /// });
 /// ```
