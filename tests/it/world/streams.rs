@@ -336,3 +336,58 @@ fn streams_replay_byte_for_byte() {
     assert_eq!(a.trace.to_string(), b.trace.to_string());
     assert!(a.trace.to_string().contains("tcp("), "segments are traced");
 }
+
+/// A server that answers each length-prefixed frame with the same frame reversed.
+async fn reverse_server(listener: TcpListener) {
+    let (mut stream, _) = listener.accept().await.unwrap();
+    loop {
+        let mut len = [0; 4];
+        if stream.read_exact(&mut len).await.is_err() {
+            return;
+        }
+        let mut frame = vec![0; u32::from_be_bytes(len) as usize];
+        stream.read_exact(&mut frame).await.unwrap();
+        frame.reverse();
+        stream.write_all(&len).await.unwrap();
+        stream.write_all(&frame).await.unwrap();
+    }
+}
+
+/// A client that reads each reply with one `read` when `buggy` (it assumes a read returns a
+/// whole frame), or with `read_exact`.
+async fn framed_client(buggy: bool) {
+    let listener = TcpListener::bind("svc:9000").await.unwrap();
+    net::spawn_on("svc", reverse_server(listener)).unwrap();
+    let mut stream = TcpStream::connect("svc:9000").await.unwrap();
+    for round in 0..3u8 {
+        let frame: Vec<u8> = (0..200).map(|i| round.wrapping_add(i)).collect();
+        stream
+            .write_all(&(frame.len() as u32).to_be_bytes())
+            .await
+            .unwrap();
+        stream.write_all(&frame).await.unwrap();
+        let mut reply = vec![0; 4 + frame.len()];
+        if buggy {
+            let n = stream.read(&mut reply).await.unwrap();
+            reply.truncate(n);
+        } else {
+            stream.read_exact(&mut reply).await.unwrap();
+        }
+        let mut expected = frame.clone();
+        expected.reverse();
+        assert_eq!(reply.len(), 4 + frame.len(), "short frame");
+        assert_eq!(&reply[4..], &expected[..]);
+    }
+}
+
+// Goal: the classic short-read framing bug (one `read` per length-prefixed frame) is found by
+// the default sweep, and the fixed client (`read_exact`) passes it.
+#[test]
+fn the_default_check_finds_a_short_read_framing_bug() {
+    let report = explore(Config::default(), || framed_client(true));
+    let failure = report
+        .failure
+        .expect("the default sweep finds the short read");
+    assert!(failure.to_string().contains("short frame"), "{failure}");
+    simloop::check(|| framed_client(false));
+}
