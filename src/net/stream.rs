@@ -101,7 +101,8 @@ impl WaitTarget for ListenerShared {
 ///         stream.read_exact(&mut request).await.unwrap();
 ///         stream.write_all(b"pong").await.unwrap();
 ///     })
-///     .unwrap();
+///     .unwrap()
+///     .detach();
 ///     let mut stream = TcpStream::connect("db:5432").await.unwrap();
 ///     stream.write_all(b"ping").await.unwrap();
 ///     let mut reply = String::new();

@@ -357,7 +357,9 @@ async fn reverse_server(listener: TcpListener) {
 /// whole frame), or with `read_exact`.
 async fn framed_client(buggy: bool) {
     let listener = TcpListener::bind("svc:9000").await.unwrap();
-    net::spawn_on("svc", reverse_server(listener)).unwrap();
+    net::spawn_on("svc", reverse_server(listener))
+        .unwrap()
+        .detach();
     let mut stream = TcpStream::connect("svc:9000").await.unwrap();
     for round in 0..3u8 {
         let frame: Vec<u8> = (0..200).map(|i| round.wrapping_add(i)).collect();
