@@ -261,29 +261,9 @@ fn host_down(net: &Net, host: HostId) -> io::Error {
     )
 }
 
-/// A connection attempt nobody answers (a partition, or the host is down), as a SYN that is
-/// never acknowledged: only the caller's timeout ends it.
-struct Unanswered(SocketAddr);
-
-impl WaitTarget for Unanswered {
-    fn describe(&self, _names: &dyn Fn(TaskId) -> String) -> String {
-        format!(
-            "an answer to a TCP connect to {} (a partition or a down host: wrap the connect \
-             in a timeout)",
-            self.0
-        )
-    }
-}
-
-async fn never(to: SocketAddr) -> ! {
-    let target = Rc::new(Unanswered(to));
-    poll_fn(|_| {
-        rt::waiting_on(&target);
-        Poll::<()>::Pending
-    })
-    .await;
-    unreachable!("never completes")
-}
+/// Linux's `tcp_syn_retries`: an unanswered SYN is sent again after 1, 2, 4, ... 64 seconds,
+/// and the attempt fails 127 seconds after it began.
+const SYN_RETRIES: u32 = 6;
 
 /// A TCP connection between two simulated hosts, like tokio's: implements tokio's and
 /// `futures`' `AsyncRead` and `AsyncWrite`.
@@ -354,7 +334,9 @@ impl TcpStream {
     ///
     /// `ConnectionRefused` after a round trip when nothing listens; `NotFound` at once for a
     /// name no host has; `NetworkDown` when this host is down. Across a partition or to a down
-    /// host the attempt is never answered: wrap it in a [`timeout`](crate::time::timeout).
+    /// host the SYN goes unanswered and is sent again after 1, 2, 4, ... 64 s, as Linux does
+    /// (`tcp_syn_retries` = 6): the attempt connects if the link heals in time, else fails with
+    /// `TimedOut` after 127 s. Wrap it in a [`timeout`](crate::time::timeout) to give up sooner.
     ///
     /// # Cancel safety
     ///
@@ -377,14 +359,31 @@ impl TcpStream {
             )
         };
         let answered = |net: &Net| !net.is_cut(from, to) && !net.is_cut(to, from) && net.is_up(to);
-        if !answered(&net) {
-            note(&link, || format!("connect {target}: no answer").into());
-            never(target).await;
-        }
-        sleep(Duration::from_nanos(forward)).await;
-        if !answered(&net) {
-            note(&link, || format!("connect {target}: no answer").into());
-            never(target).await;
+        let mut backoff = Duration::from_secs(1);
+        let mut syns = 0;
+        loop {
+            if answered(&net) {
+                sleep(Duration::from_nanos(forward)).await;
+                if answered(&net) {
+                    break;
+                }
+            }
+            syns += 1;
+            note(&link, || {
+                format!("connect {target}: SYN {syns} unanswered, next wait {backoff:?}").into()
+            });
+            sleep(backoff).await;
+            backoff *= 2;
+            if syns > SYN_RETRIES {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "simloop: connect to {}:{port} ({target}) timed out: {syns} SYNs \
+                         unanswered in 127 s (a partition, or the host is down)",
+                        net.name(to),
+                    ),
+                ));
+            }
         }
         let Some(listener) = net.sockets.listener(to, port) else {
             note(&link, || format!("connect {target}: refused").into());
