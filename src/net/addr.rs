@@ -6,8 +6,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 use super::state::{HostId, Net};
 
-/// The host of tasks that run on none (not started with [`spawn_on`](super::spawn_on) nor by a
-/// server): the main future and the tasks it spawns bind and connect from here.
+/// The host of tasks that run on none: the main future, and the tasks that neither were
+/// started with [`spawn_on`](super::spawn_on) or by a server nor descend from one that was,
+/// bind and connect from here. A task spawned by a task on a host runs on that host too (for
+/// addresses: a [`crash`](super::crash) aborts only the tasks started on the host itself).
 ///
 /// # Examples
 ///

@@ -204,13 +204,22 @@ impl Net {
         self.inner.borrow().hosts.len()
     }
 
-    /// The host `task` runs on, if it was spawned on one (`spawn_on`, or a server's handler).
+    /// The host `task` runs on: the one it, or the nearest task it descends from, was spawned
+    /// on (`spawn_on`, or a server's handler).
     pub(crate) fn host_of(&self, task: TaskId) -> Option<HostId> {
         let inner = self.inner.borrow();
-        inner
-            .hosts
-            .iter()
-            .position(|host| host.up && host.tasks.contains(&task))
+        let mut task = Some(task);
+        while let Some(id) = task {
+            let host = inner
+                .hosts
+                .iter()
+                .position(|host| host.up && host.tasks.contains(&id));
+            if host.is_some() {
+                return host;
+            }
+            task = rt::parent_of(id);
+        }
+        None
     }
 
     /// Whether the link from `from` to `to` is cut.

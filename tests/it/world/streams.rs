@@ -464,3 +464,38 @@ fn addresses_resolve_every_way() {
     });
     run.result.unwrap();
 }
+
+// Goal: a task spawned by a task on a host connects from that host, as a server's
+// per-connection handler does; tasks on no host connect from `DEFAULT_HOST`.
+#[test]
+fn spawned_tasks_connect_from_their_parents_host() {
+    let run = sim(WorldConfig::default()).run(async {
+        let backend = TcpListener::bind("backend:1").await.unwrap();
+        let front = net::spawn_on("front", async {
+            spawn(async { TcpStream::connect("backend:1").await.unwrap() })
+                .await
+                .unwrap()
+        })
+        .unwrap()
+        .await
+        .unwrap();
+        let (_, peer) = backend.accept().await.unwrap();
+        let front_ip = net::lookup_host("front:0")
+            .await
+            .unwrap()
+            .next()
+            .unwrap()
+            .ip();
+        assert_eq!(peer.ip(), front_ip);
+        assert_eq!(front.local_addr().unwrap(), peer);
+        let from_main = TcpStream::connect("backend:1").await.unwrap();
+        let client_ip = net::lookup_host((net::DEFAULT_HOST, 0))
+            .await
+            .unwrap()
+            .next()
+            .unwrap()
+            .ip();
+        assert_eq!(from_main.local_addr().unwrap().ip(), client_ip);
+    });
+    run.result.unwrap();
+}
