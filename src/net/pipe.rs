@@ -264,6 +264,11 @@ impl Pipe {
         if st.fin.is_some() || st.reset.is_some() {
             return;
         }
+        if !rt::is_inside() {
+            // Dropped after its simulation ended: nobody is left to read.
+            st.fin = Some(st.last_arrival);
+            return;
+        }
         let now = rt::now_ns("simloop::net::TcpStream::shutdown");
         let latency = net.link_latency(self.from, self.to);
         let delay = latency.sample_ns(&mut *net.sockets.rng.borrow_mut());

@@ -499,3 +499,19 @@ fn spawned_tasks_connect_from_their_parents_host() {
     });
     run.result.unwrap();
 }
+
+// Goal: sockets that outlive their simulation drop quietly.
+#[test]
+fn sockets_dropped_after_the_run_do_not_panic() {
+    let (stream, listener, socket) = sim(WorldConfig::default())
+        .run(async {
+            let listener = TcpListener::bind("db:5432").await.unwrap();
+            let stream = TcpStream::connect("db:5432").await.unwrap();
+            let socket = simloop::net::UdpSocket::bind("dns:53").await.unwrap();
+            (stream, listener, socket)
+        })
+        .unwrap();
+    drop(stream);
+    drop(listener);
+    drop(socket);
+}
