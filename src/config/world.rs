@@ -317,6 +317,14 @@ pub struct WorldConfig {
     pub fault_fires: Rate,
     /// Whether each seed switches each fault kind off with probability 1/2. Default: off.
     pub swarm: bool,
+    /// Chance a UDP datagram is delivered twice. Default: never.
+    pub duplicates: Rate,
+    /// Whether a TCP write may arrive in several pieces, each with its own latency, so that a
+    /// read returns fewer bytes than were written. Default: on.
+    pub segmentation: bool,
+    /// Bytes a TCP connection holds per direction, written and not yet read, before a write
+    /// waits for the peer to read. Default: 64 KiB.
+    pub send_buffer: usize,
 }
 
 impl Default for WorldConfig {
@@ -340,6 +348,9 @@ impl Default for WorldConfig {
             fault_sites: Rate::fixed(0.25),
             fault_fires: Rate::fixed(0.25),
             swarm: false,
+            duplicates: Rate::NEVER,
+            segmentation: true,
+            send_buffer: 64 * 1024,
         }
     }
 }
@@ -382,6 +393,12 @@ impl WorldConfig {
         with_fault_fires fault_fires: Rate;
         /// This config with swarm testing on or off.
         with_swarm swarm: bool;
+        /// This config with UDP datagrams duplicated at rate `duplicates`.
+        with_duplicates duplicates: Rate;
+        /// This config with TCP segmentation (short reads) on or off.
+        with_segmentation segmentation: bool;
+        /// This config with TCP send buffers of `send_buffer` bytes.
+        with_send_buffer send_buffer: usize;
     }
 
     /// Checks every rate and latency (bounds in order, latencies at most [`Latency::LIMIT`]),
@@ -413,10 +430,16 @@ impl WorldConfig {
             rate.check()
                 .map_err(|problem| ConfigError::new(field, problem))?;
         }
+        if self.send_buffer == 0 {
+            return Err(ConfigError::new(
+                "world.send_buffer",
+                "is 0: a write could never send a byte; use at least 1",
+            ));
+        }
         Ok(())
     }
 
-    fn rates(&self) -> [(&'static str, &Rate); 8] {
+    fn rates(&self) -> [(&'static str, &Rate); 9] {
         [
             ("world.loss", &self.loss),
             ("world.errors", &self.errors),
@@ -426,6 +449,7 @@ impl WorldConfig {
             ("world.torn_writes", &self.torn_writes),
             ("world.fault_sites", &self.fault_sites),
             ("world.fault_fires", &self.fault_fires),
+            ("world.duplicates", &self.duplicates),
         ]
     }
 }

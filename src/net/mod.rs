@@ -19,6 +19,24 @@
 //! sent, from the seed's network stream: the same seed and schedule give the same latencies and
 //! the same losses, and user code drawing random numbers changes neither.
 //!
+//! # Byte streams and datagrams
+//!
+//! [`TcpListener`], [`TcpStream`] and [`UdpSocket`] are the sockets under real async clients
+//! and servers (hyper and tokio-postgres sit on `AsyncRead`/`AsyncWrite`, both tokio's and
+//! `futures`' are implemented). Hosts get addresses `10.0.0.1`, `10.0.0.2`, ... in the order
+//! they are first named, and names resolve inside the simulation (`"db:5432"`, `("db", 5432)`,
+//! a `SocketAddr`: see [`ToSocketAddrs`]). A task binds and connects from its host: the one it,
+//! or the task it descends from, was started on by [`spawn_on`] or a server, else
+//! [`DEFAULT_HOST`].
+//!
+//! TCP keeps its contract (while a connection lives, bytes arrive in order, each once) and the
+//! seed decides the rest: a write arrives in pieces (so reads are short), each piece takes the
+//! link's latency, and a write waits while the peer leaves a full send buffer unread. A crash
+//! resets the host's connections, a partition holds bytes back until it heals, and a connect
+//! nobody answers retries its SYN for 127 s. Datagrams are lost, duplicated and reordered at
+//! the seed's rates, never split. Segments and datagrams draw from the network's seed on a
+//! stream of their own, so socket traffic never shifts the fate of a [`Client`] request.
+//!
 //! # Examples
 //!
 //! A server, a client, a partition and its healing:
@@ -116,12 +134,20 @@ use crate::sim::{note, Latency};
 use crate::task::{spawn_at, JoinHandle};
 use crate::time::{sleep, sleep_until, Instant};
 
+mod addr;
 mod client;
 mod message;
+mod pipe;
+mod sockets;
 mod state;
+mod stream;
+mod udp;
 
+pub use addr::{lookup_host, ToSocketAddrs, DEFAULT_HOST};
 pub use client::{Client, Connection};
 pub use message::{Method, NetError, Request, Response};
+pub use stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
+pub use udp::UdpSocket;
 
 use state::{Exchange, Fate, Net};
 

@@ -13,6 +13,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::message::{NetError, Request, Response};
+use super::sockets::Sockets;
 use crate::id::TaskId;
 use crate::rt::{self, Extension, WaitTarget};
 use crate::sim::{chance, note, FaultMix, Latency, Setup};
@@ -172,11 +173,17 @@ pub(crate) struct Net {
     pub(crate) open_connections: Cell<usize>,
     /// The trace object of network-wide events (crash, partition).
     pub(crate) object: Rc<str>,
+    /// Listeners, byte streams and datagram sockets.
+    pub(crate) sockets: Sockets,
 }
 
-/// The network lives as long as its simulation; crashes and partitions show in the trace, not
-/// in the report's world section.
-impl Extension for Net {}
+/// The network lives as long as its simulation; crashes and partitions show in the trace, and
+/// the report's world section counts socket traffic.
+impl Extension for Net {
+    fn report_lines(&self, lines: &mut Vec<String>) {
+        self.sockets.report_lines(lines);
+    }
+}
 
 impl Net {
     pub(crate) fn new(setup: &Setup) -> Net {
@@ -188,7 +195,42 @@ impl Net {
             next_connection: Cell::new(0),
             open_connections: Cell::new(0),
             object: Rc::from("net"),
+            sockets: Sockets::new(setup),
         }
+    }
+
+    /// How many hosts have been named.
+    pub(crate) fn host_count(&self) -> usize {
+        self.inner.borrow().hosts.len()
+    }
+
+    /// The host `task` runs on: the one it, or the nearest task it descends from, was spawned
+    /// on (`spawn_on`, or a server's handler).
+    pub(crate) fn host_of(&self, task: TaskId) -> Option<HostId> {
+        let inner = self.inner.borrow();
+        let mut task = Some(task);
+        while let Some(id) = task {
+            let host = inner
+                .hosts
+                .iter()
+                .position(|host| host.up && host.tasks.contains(&id));
+            if host.is_some() {
+                return host;
+            }
+            task = rt::parent_of(id);
+        }
+        None
+    }
+
+    /// Whether the link from `from` to `to` is cut.
+    pub(crate) fn is_cut(&self, from: HostId, to: HostId) -> bool {
+        self.inner.borrow().is_cut(from, to)
+    }
+
+    /// The latency of the link from `from` to `to`.
+    pub(crate) fn link_latency(&self, from: HostId, to: HostId) -> Latency {
+        let mut inner = self.inner.borrow_mut();
+        inner.link(from, to).latency.unwrap_or(self.latency)
     }
 
     /// The host called `name`, created (up, not listening) if new.
@@ -439,6 +481,7 @@ impl Net {
             entry.listener = None;
             std::mem::take(&mut entry.tasks)
         };
+        self.sockets.crash(host);
         for task in tasks {
             rt::abort("simloop::net::crash", task);
         }
@@ -456,12 +499,17 @@ impl Net {
         let mut inner = self.inner.borrow_mut();
         inner.link(a, b).cut = cut;
         inner.link(b, a).cut = cut;
+        drop(inner);
+        if !cut {
+            self.sockets.healed();
+        }
     }
 
     pub(crate) fn heal_all(&self) {
         for link in self.inner.borrow_mut().links.values_mut() {
             link.cut = false;
         }
+        self.sockets.healed();
     }
 
     pub(crate) fn set_latency(&self, a: HostId, b: HostId, latency: Latency) {

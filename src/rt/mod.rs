@@ -181,6 +181,11 @@ pub(crate) fn is_pending(what: &'static str, task: TaskId) -> bool {
     context::with(what, |core| core.is_pending(task))
 }
 
+/// The task that spawned `task`, if any (`main` and tasks of other simulations have none).
+pub(crate) fn parent_of(task: TaskId) -> Option<TaskId> {
+    context::try_with(|core| core.tasks.borrow().parent(task)).flatten()
+}
+
 /// Notes why the current task returned `Pending`, for deadlock reports.
 pub(crate) fn waiting_for(reason: WaitReason) {
     context::try_with(|core| core.set_waiting_on(reason));

@@ -223,6 +223,14 @@ impl TaskTable {
         self.states.get(id.index()).copied()
     }
 
+    /// The task that spawned `id`, if any (`main` has none).
+    pub(crate) fn parent(&self, id: TaskId) -> Option<TaskId> {
+        self.records
+            .get(id.index())
+            .map(|record| record.parent)
+            .filter(|&parent| parent != TaskId::NONE)
+    }
+
     /// The name `id` was spawned with, if any.
     #[inline]
     pub(crate) fn name(&self, id: TaskId) -> Option<&Rc<str>> {

@@ -72,6 +72,8 @@ pub struct FaultMix {
     pub fault_sites: f64,
     /// Chance an enabled fault site fires.
     pub fault_fires: f64,
+    /// Chance a UDP datagram is delivered twice.
+    pub duplicates: f64,
 }
 
 impl fmt::Display for FaultMix {
@@ -91,6 +93,10 @@ impl fmt::Display for FaultMix {
             } else {
                 write!(f, "{sep}{name} {rate:.4}")?;
             }
+        }
+        // Shown only when on: reports written before datagrams existed read the same.
+        if self.duplicates != 0.0 {
+            write!(f, ", duplicates {:.4}", self.duplicates)?;
         }
         write!(
             f,
@@ -139,15 +145,28 @@ impl Setup {
                 0.0
             }
         };
+        let loss = kind(&config.loss);
+        let errors = kind(&config.errors);
+        let resets = kind(&config.resets);
+        let read_errors = kind(&config.read_errors);
+        let write_errors = kind(&config.write_errors);
+        let torn_writes = kind(&config.torn_writes);
+        let fault_sites = config.fault_sites.draw(&mut rng);
+        let fault_fires = config.fault_fires.draw(&mut rng);
+        // Drawn last, so that every setting above draws what it drew before this one existed.
+        let on = !config.swarm || rng.random::<bool>();
+        let drawn = config.duplicates.draw(&mut rng);
+        let duplicates = if on { drawn } else { 0.0 };
         let mix = FaultMix {
-            loss: kind(&config.loss),
-            errors: kind(&config.errors),
-            resets: kind(&config.resets),
-            read_errors: kind(&config.read_errors),
-            write_errors: kind(&config.write_errors),
-            torn_writes: kind(&config.torn_writes),
-            fault_sites: config.fault_sites.draw(&mut rng),
-            fault_fires: config.fault_fires.draw(&mut rng),
+            loss,
+            errors,
+            resets,
+            read_errors,
+            write_errors,
+            torn_writes,
+            fault_sites,
+            fault_fires,
+            duplicates,
         };
         Setup {
             config: config.clone(),

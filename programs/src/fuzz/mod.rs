@@ -20,6 +20,7 @@ pub mod guide_programs;
 pub mod programs;
 pub mod schedule_decoder;
 pub mod scheduler_programs;
+pub mod tcp_streams;
 pub mod timer_heap;
 pub mod zoo;
 
@@ -52,6 +53,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "zoo",
         run: zoo::run,
+    },
+    Target {
+        name: "tcp_streams",
+        run: tcp_streams::run,
     },
 ];
 

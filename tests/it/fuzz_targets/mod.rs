@@ -137,3 +137,10 @@ fn zoo_on_seeded_bytes() {
     // Goal: zoo runs fail only with their own bug, and every failure replays identically.
     run_target("zoo");
 }
+
+#[test]
+fn tcp_streams_on_seeded_bytes() {
+    // Goal: on 2,000 random choices of seed, latency, segmentation, buffer, write and read
+    // sizes, a TCP reader gets exactly the bytes written, in order, then EOF.
+    run_target("tcp_streams");
+}

@@ -5,3 +5,5 @@ mod determinism;
 mod faults;
 mod fs;
 mod net;
+mod streams;
+mod udp;
