@@ -32,16 +32,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::{stream, Sink, SinkExt, StreamExt};
-use pgwire::api::auth::noop::NoopStartupHandler;
+use pgwire::api::auth::{self, StartupHandler};
 use pgwire::api::query::SimpleQueryHandler;
 use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response};
 use pgwire::api::store::PortalStore;
 use pgwire::api::{
     ClientInfo, ClientPortalStore, DefaultClient, NoopHandler, PgWireConnectionState,
-    PgWireServerHandlers, PidSecretKeyGenerator, Type,
+    PgWireServerHandlers, Type,
 };
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
-use pgwire::messages::startup::SecretKey;
+use pgwire::messages::response::{ReadyForQuery, TransactionStatus};
+use pgwire::messages::startup::{Authentication, BackendKeyData, ParameterStatus, SecretKey};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use pgwire::tokio::server::{process_error, process_message, PgWireMessageServerCodec};
 use simloop::net::{self, TcpListener, TcpStream};
@@ -78,35 +79,60 @@ pub fn pg_world() -> WorldConfig {
 #[derive(Debug, Default)]
 pub struct UsersDb;
 
-/// Backend process ids and cancel keys from a constant, not from OS entropy, so that the
-/// bytes on the wire are the same in every run.
-#[derive(Debug)]
-struct FixedKeys;
+/// What the server reports in `ParameterStatus` after startup, in this order. pgwire's stock
+/// startup handlers send their parameters from a `HashMap`, whose order changes from process
+/// to process; a simulation's bytes must not.
+pub const SERVER_PARAMETERS: [(&str, &str); 5] = [
+    ("server_version", "16.0-pgwire"),
+    ("server_encoding", "UTF8"),
+    ("client_encoding", "UTF8"),
+    ("DateStyle", "ISO, YMD"),
+    ("integer_datetimes", "on"),
+];
 
-impl PidSecretKeyGenerator for FixedKeys {
-    fn generate(&self, _client: &dyn ClientInfo) -> (i32, SecretKey) {
-        (1, SecretKey::I32(0))
-    }
-}
-
-static FIXED_KEYS: FixedKeys = FixedKeys;
-
+/// Trust authentication, as `NoopStartupHandler`, with a fixed parameter order and a fixed
+/// backend key (pgwire's default draws it from OS entropy).
 #[async_trait]
-impl NoopStartupHandler for UsersDb {
-    fn pid_secret_key_generator(&self) -> &dyn PidSecretKeyGenerator {
-        &FIXED_KEYS
-    }
-
-    async fn post_startup<C>(
+impl StartupHandler for UsersDb {
+    async fn on_startup<C>(
         &self,
-        _client: &mut C,
-        _message: PgWireFrontendMessage,
+        client: &mut C,
+        message: PgWireFrontendMessage,
     ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        let PgWireFrontendMessage::Startup(ref startup) = message else {
+            return Ok(());
+        };
+        auth::protocol_negotiation(client, startup).await?;
+        auth::save_startup_parameters_to_metadata(client, startup);
+        client.set_pid_and_secret_key(1, SecretKey::I32(0));
+        client
+            .feed(PgWireBackendMessage::Authentication(Authentication::Ok))
+            .await?;
+        for (name, value) in SERVER_PARAMETERS {
+            client
+                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+                    name.to_owned(),
+                    value.to_owned(),
+                )))
+                .await?;
+        }
+        let (pid, secret_key) = client.pid_and_secret_key();
+        client
+            .feed(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(
+                pid, secret_key,
+            )))
+            .await?;
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                TransactionStatus::Idle,
+            )))
+            .await?;
+        client.set_state(PgWireConnectionState::ReadyForQuery);
         Ok(())
     }
 }
@@ -145,7 +171,7 @@ impl PgWireServerHandlers for UsersDb {
         Arc::new(UsersDb)
     }
 
-    fn startup_handler(&self) -> Arc<impl pgwire::api::auth::StartupHandler> {
+    fn startup_handler(&self) -> Arc<impl StartupHandler> {
         Arc::new(UsersDb)
     }
 }

@@ -147,6 +147,7 @@ pub const PROGRAMS: &[Program] = &[
         about: "asyncpg: connect, SELECT * FROM users, close; then a dropped connection",
         play: play_db_query,
     },
+    #[cfg(feature = "postgres")]
     Program {
         name: "postgres",
         about: "db_query with tokio-postgres against a pgwire server over simulated TCP",

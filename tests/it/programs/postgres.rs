@@ -108,3 +108,62 @@ fn a_crash_at_any_moment_fails_the_fetch_at_once() {
         });
     }
 }
+
+/// The server's bytes from the end of a raw v3 startup to its `ReadyForQuery`.
+async fn startup_reply() -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = simloop::net::TcpStream::connect(pg::DB_ADDR).await.unwrap();
+    let body = b"user\0user\0\0";
+    let mut startup = ((8 + body.len()) as u32).to_be_bytes().to_vec();
+    startup.extend_from_slice(&196_608u32.to_be_bytes());
+    startup.extend_from_slice(body);
+    stream.write_all(&startup).await.unwrap();
+    let mut reply = Vec::new();
+    loop {
+        let mut header = [0; 5];
+        stream.read_exact(&mut header).await.unwrap();
+        let len = u32::from_be_bytes(header[1..].try_into().unwrap()) as usize;
+        let mut rest = vec![0; len - 4];
+        stream.read_exact(&mut rest).await.unwrap();
+        reply.extend_from_slice(&header);
+        reply.extend_from_slice(&rest);
+        if header[0] == b'Z' {
+            return reply;
+        }
+    }
+}
+
+// Goal: the startup reply is the same bytes on every connection: the parameters in
+// SERVER_PARAMETERS' order (pgwire's stock handler sends them from a HashMap, whose order
+// differs between two maps even in one process) and a fixed backend key.
+#[test]
+fn the_startup_reply_is_the_same_bytes_every_time() {
+    let run = fifo_in(pg_world()).run(async {
+        serve_postgres().await.detach();
+        let replies = [
+            startup_reply().await,
+            startup_reply().await,
+            startup_reply().await,
+        ];
+        let mut names = Vec::new();
+        let mut rest = &replies[0][..];
+        while let [kind, a, b, c, d, ..] = *rest {
+            let len = u32::from_be_bytes([a, b, c, d]) as usize;
+            let body = &rest[5..1 + len];
+            if kind == b'S' {
+                let end = body.iter().position(|&byte| byte == 0).unwrap();
+                names.push(String::from_utf8_lossy(&body[..end]).into_owned());
+            }
+            rest = &rest[1 + len..];
+        }
+        (replies, names)
+    });
+    let (replies, names) = run.result.unwrap();
+    assert_eq!(replies[0], replies[1]);
+    assert_eq!(replies[0], replies[2]);
+    let want: Vec<&str> = pg::SERVER_PARAMETERS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(names, want);
+}
