@@ -9,10 +9,14 @@
 //! - [`args`]: the `--seed N` and `--strategy S` command line of the examples;
 //! - [`zoo`]: the bug zoo, classic concurrency bugs that the exploring strategies must find;
 //! - [`fuzz`]: the bodies of the `cargo fuzz` targets, which the test suite also runs;
+//! - `postgres` (feature `postgres`): the asyncpg program with a real PostgreSQL client and
+//!   server over simulated TCP;
 //! - [`bench`](mod@bench): the benchmarks' workloads and timing harness.
 
 pub mod args;
 pub mod bench;
 pub mod fuzz;
 pub mod guide;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod zoo;

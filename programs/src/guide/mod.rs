@@ -34,7 +34,7 @@ pub struct Played {
 }
 
 impl Played {
-    fn new() -> Played {
+    pub(crate) fn new() -> Played {
         Played {
             text: String::new(),
             ok: true,
@@ -146,6 +146,12 @@ pub const PROGRAMS: &[Program] = &[
         name: "db_query",
         about: "asyncpg: connect, SELECT * FROM users, close; then a dropped connection",
         play: play_db_query,
+    },
+    #[cfg(feature = "postgres")]
+    Program {
+        name: "postgres",
+        about: "db_query with tokio-postgres against a pgwire server over simulated TCP",
+        play: crate::postgres::play_postgres,
     },
     Program {
         name: "producer_consumer",

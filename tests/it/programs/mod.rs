@@ -5,6 +5,7 @@ use simloop_programs::{args, guide};
 
 mod bug;
 mod examples;
+mod postgres;
 mod properties;
 mod timelines;
 
