@@ -3,14 +3,19 @@
 //!
 //! hyper's HTTP/1 connection futures need neither an executor nor a timer: the server drives
 //! each connection in a task of its own, the client drives its connection in a task next to
-//! the request, both with `simloop::task::spawn_named`. No timer is given to hyper, so its
-//! timeouts (the server's 30 s header read timeout) are off, and timeouts come from
-//! `simloop::time::timeout`, on the virtual clock. The server leaves out its `Date` header,
-//! the one thing hyper would take from the wall clock.
+//! the request, both with `simloop::task::spawn_named`. Without a timer hyper's own timeouts
+//! (the server's 30 s header read timeout) are off and timeouts come from
+//! `simloop::time::timeout`; [`SimTimer`] is hyper's `rt::Timer` on the virtual clock, for a
+//! server that wants its header read timeout. The server leaves out its `Date` header, the one
+//! thing hyper would take from the wall clock.
 
 use std::convert::Infallible;
 use std::fmt;
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,7 +28,7 @@ use simloop::net::{self, TcpListener, TcpStream};
 use simloop::sim::{Latency, WorldConfig};
 use simloop::sync::Semaphore;
 use simloop::task::{spawn_named, JoinHandle};
-use simloop::time::{now, sleep};
+use simloop::time::{now, sleep, sleep_until, Instant};
 use simloop::{log, Config};
 
 use super::Played;
@@ -64,10 +69,69 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
     Ok(response)
 }
 
-/// Serves one accepted connection with hyper's HTTP/1 server until the client closes it.
-async fn serve_connection(stream: TcpStream) {
-    let served = hyper::server::conn::http1::Builder::new()
-        .auto_date_header(false) // the Date header would read the wall clock
+/// hyper's `rt::Timer` on simloop's virtual clock.
+///
+/// hyper speaks `std::time::Instant`, which only the wall clock makes: the timer takes one
+/// reading, once per process, as an opaque origin, and maps virtual time `t` to `origin + t`.
+/// Only differences from the origin reach the simulation, so runs stay deterministic.
+#[derive(Clone, Copy, Debug)]
+pub struct SimTimer {
+    origin: std::time::Instant,
+}
+
+impl SimTimer {
+    /// The timer; its origin is the same for every simulation of the process.
+    pub fn new() -> SimTimer {
+        static ORIGIN: OnceLock<std::time::Instant> = OnceLock::new();
+        SimTimer {
+            origin: *ORIGIN.get_or_init(std::time::Instant::now),
+        }
+    }
+}
+
+impl Default for SimTimer {
+    fn default() -> SimTimer {
+        SimTimer::new()
+    }
+}
+
+/// A simloop sleep as hyper's `rt::Sleep`.
+struct SimSleep(Pin<Box<simloop::time::Sleep>>);
+
+impl Future for SimSleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for SimSleep {}
+
+impl hyper::rt::Timer for SimTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(SimSleep(Box::pin(sleep(duration))))
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        let at = Instant::from_start(deadline.saturating_duration_since(self.origin));
+        Box::pin(SimSleep(Box::pin(sleep_until(at))))
+    }
+
+    fn now(&self) -> std::time::Instant {
+        self.origin + now().since_start()
+    }
+}
+
+/// Serves one accepted connection with hyper's HTTP/1 server until the client closes it;
+/// with a header read timeout, on [`SimTimer`], when one is given.
+async fn serve_connection(stream: TcpStream, header_read_timeout: Option<Duration>) {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.auto_date_header(false); // the Date header would read the wall clock
+    if let Some(limit) = header_read_timeout {
+        builder.timer(SimTimer::new()).header_read_timeout(limit);
+    }
+    let served = builder
         .serve_connection(TokioIo::new(stream), service_fn(handle))
         .await;
     if let Err(error) = served {
@@ -101,13 +165,24 @@ impl Drop for Connections {
 ///
 /// If the port is taken or the host is down.
 pub async fn serve_api() -> JoinHandle<()> {
+    serve_api_with(None).await
+}
+
+/// [`serve_api`], closing a connection whose request headers have not all arrived within
+/// `header_read_timeout` of its start (hyper's timeout, on [`SimTimer`]).
+///
+/// # Panics
+///
+/// If the port is taken or the host is down.
+pub async fn serve_api_with(header_read_timeout: Option<Duration>) -> JoinHandle<()> {
     let listener = TcpListener::bind((API, API_PORT))
         .await
         .expect("api is up and its port is free");
     net::spawn_on(API, async move {
         let mut connections = Connections::default();
         while let Ok((stream, _peer)) = listener.accept().await {
-            connections.add(spawn_named("api-conn", serve_connection(stream)));
+            let connection = serve_connection(stream, header_read_timeout);
+            connections.add(spawn_named("api-conn", connection));
         }
     })
     .expect("api is up")

@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
-use simloop::net;
+use simloop::net::{self, TcpStream};
 use simloop::task::spawn;
 use simloop::time::{now, sleep, timeout};
 use simloop::{Config, Sim, Strategy, TraceLevel};
 use simloop_programs::guide::{self as programs, GetError, API, API_PAGE, APP, HANDLER_DELAY};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 // Goal: one GET under Fifo leaves the same trace every time: connect, request, handler,
 // response, close, stamped at exact virtual times.
@@ -81,4 +82,35 @@ fn hyper_get_fails_across_a_partition_and_a_crash_without_hanging() {
         .unwrap();
         client.await.unwrap();
     });
+}
+
+// Goal: hyper's own timer runs on the virtual clock: a client that never finishes its request
+// headers is cut off by the server's header read timeout exactly on time, not on the wall clock.
+#[test]
+fn hyper_header_read_timeout_fires_on_the_virtual_clock() {
+    let config = Config::default()
+        .with_strategy(Strategy::Fifo)
+        .with_world(programs::hyper_world());
+    let run = Sim::new(config).run(async {
+        let server = programs::serve_api_with(Some(Duration::from_secs(5))).await;
+        let client = net::spawn_on(APP, async {
+            let mut stream = TcpStream::connect((API, programs::API_PORT)).await.unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: api\r\n")
+                .await
+                .unwrap();
+            let mut rest = Vec::new();
+            let read = stream.read_to_end(&mut rest).await;
+            (read.map_err(|error| error.kind()), now())
+        })
+        .unwrap();
+        let ended = client.await.unwrap();
+        server.abort();
+        ended
+    });
+    let (read, at) = run.result.unwrap();
+    // The server accepts at 10 ms (the SYN's trip), its timeout ends at 5.010 s, and the
+    // client sees the close one trip later. hyper closes without a response.
+    assert_eq!(read, Ok(0));
+    assert_eq!(at.since_start(), Duration::from_millis(5020));
 }
