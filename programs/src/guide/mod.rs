@@ -19,8 +19,10 @@ use simloop::task::spawn_named;
 use simloop::time::{now, sleep, Instant};
 use simloop::{log, Config, Run, Sim, TraceLevel};
 
+mod hyper_http;
 mod io;
 mod sync;
+pub use hyper_http::*;
 pub use io::*;
 pub use sync::*;
 
@@ -141,6 +143,11 @@ pub const PROGRAMS: &[Program] = &[
         name: "http_fetch",
         about: "aiohttp over simloop::net: one GET, then ten limited to 3 at once by a Semaphore",
         play: play_http_fetch,
+    },
+    Program {
+        name: "hyper_fetch",
+        about: "http_fetch on real HTTP: a hyper server and client over simulated TCP",
+        play: play_hyper_fetch,
     },
     Program {
         name: "db_query",

@@ -210,6 +210,36 @@ fn http_fetch_gets_the_page_then_ten_in_rounds() {
     crate::assert_snapshot!("program_http_fetch", played("http_fetch"));
 }
 
+// Goal: the aiohttp program on hyper over simulated TCP keeps its timeline, plus what real
+// HTTP adds: each GET on a fresh connection takes the connect's round trip, the request's and
+// the response's one-way trips and the handler's delay; the ten take four such rounds.
+#[test]
+fn hyper_fetch_gets_the_page_then_ten_in_rounds() {
+    let run = fifo_in(programs::hyper_world()).run(programs::hyper_fetch());
+    let outcome = run.result.as_ref().unwrap();
+    let get = programs::LINK_LATENCY * 4 + programs::HANDLER_DELAY;
+    assert_eq!(get, Duration::from_millis(140));
+    assert_eq!(outcome.page.as_deref(), Ok(programs::API_PAGE));
+    assert_eq!(outcome.single_took, get);
+    assert!(outcome.results.iter().all(Result::is_ok));
+    assert_eq!(outcome.peak, 3);
+    assert_eq!(outcome.limited_took, get * 4);
+    assert_eq!(run.elapsed, get * 5);
+    // Request i runs in the gather's task i + 5 and returns in round i / 3.
+    let rounds = ["0.280s", "0.420s", "0.560s", "0.700s"];
+    let tasks: Vec<String> = (5..15).map(|n| format!("task-{n}")).collect();
+    let fetched = |i: u32| format!("request {i}: fetched content of length 55");
+    let fetched: Vec<String> = (0..10).map(fetched).collect();
+    let mut expected = vec![("0.140s", "app", programs::API_PAGE)];
+    for (i, line) in fetched.iter().enumerate() {
+        expected.push((rounds[i / 3], tasks[i].as_str(), line.as_str()));
+    }
+    let summary = "10 of 10 pages fetched, at most 3 requests in flight at once";
+    expected.push(("0.700s", "app", summary));
+    assert_lines(&run, &expected);
+    crate::assert_snapshot!("program_hyper_fetch", played("hyper_fetch"));
+}
+
 // Goal: the asyncpg program lists the users; the dropped connection's error reaches the caller.
 #[test]
 fn db_query_reports_the_dropped_connection() {

@@ -4,6 +4,7 @@ mod config;
 mod determinism;
 mod faults;
 mod fs;
+mod hyper;
 mod net;
 mod streams;
 mod udp;
