@@ -108,7 +108,7 @@ fn main() {
         let ratio = turmoil / simloop;
         println!(
             "| W7 sim TCP ({label}) | one round trip | {ops} | {simloop:.1} | {turmoil:.1} | \
-             {ratio:.2}x | >= 3x {} | {simloop_allocs:.2} vs {:.2} |",
+             {ratio:.2}x | >= 3x {} | {simloop_allocs:.3} vs {:.3} |",
             if ratio >= 3.0 { "met" } else { "MISSED" },
             allocs[2],
         );
