@@ -213,8 +213,9 @@ impl Pipe {
         let n = room.min(src.len());
         st.buf.extend(&src[..n]);
         let first = self.send(net, &mut st, n);
-        if let Some(waker) = st.reader.clone() {
-            arm(&mut st.timer, first, &waker);
+        let State { reader, timer, .. } = &mut *st;
+        if let Some(waker) = reader {
+            arm(timer, first, waker);
         }
         Poll::Ready(Ok(n))
     }

@@ -229,8 +229,11 @@ impl Net {
 
     /// The latency of the link from `from` to `to`.
     pub(crate) fn link_latency(&self, from: HostId, to: HostId) -> Latency {
-        let mut inner = self.inner.borrow_mut();
-        inner.link(from, to).latency.unwrap_or(self.latency)
+        // A lookup, not `link`: a link not yet made has no latency of its own, and every
+        // segment asks.
+        let inner = self.inner.borrow();
+        let link = inner.links.get(&(from, to));
+        link.and_then(|link| link.latency).unwrap_or(self.latency)
     }
 
     /// The host called `name`, created (up, not listening) if new.

@@ -179,3 +179,57 @@ pub fn w6_sweep(jobs: usize, seeds: u64) {
     let report = simloop::explore(config, || async { w6_program().await.check() });
     assert!(report.failure.is_none(), "W6 sweep failed");
 }
+
+/// W7's world: a fixed 1 ms one-way latency (turmoil's side is set to the same), with TCP
+/// segmentation on (simloop's default: a write may arrive in pieces) or off (each write arrives
+/// whole, as turmoil delivers it).
+pub fn w7_world(segmentation: bool) -> simloop::sim::WorldConfig {
+    simloop::sim::WorldConfig::default()
+        .with_latency(simloop::sim::Latency::Fixed(Duration::from_millis(1)))
+        .with_segmentation(segmentation)
+}
+
+/// W7: `connections` TCP connections from host `client` to host `server`, each `pairs`
+/// request/response pairs of 1 KiB, the server echoing each frame.
+pub fn w7_tcp(connections: u64, pairs: u64, segmentation: bool) {
+    use simloop::net::{self, TcpListener, TcpStream};
+    let config = Config::default()
+        .with_strategy(Strategy::Random)
+        .with_world(w7_world(segmentation));
+    let run = Sim::new(config).run(async move {
+        let listener = TcpListener::bind("server:5432").await.unwrap();
+        let server = net::spawn_on("server", async move {
+            let mut handlers = Vec::new();
+            for _ in 0..connections {
+                let (mut stream, _) = listener.accept().await.unwrap();
+                handlers.push(spawn(async move { workloads::w7_serve(&mut stream).await }));
+            }
+            let mut answered = 0;
+            for handler in handlers {
+                answered += handler.await.unwrap();
+            }
+            answered
+        })
+        .unwrap();
+        let clients: Vec<_> = (0..connections)
+            .map(|connection| {
+                spawn(async move {
+                    let mut stream = TcpStream::connect("server:5432").await.unwrap();
+                    workloads::w7_client(&mut stream, connection, pairs).await
+                })
+            })
+            .collect();
+        let mut outcome = workloads::W7Outcome::default();
+        for client in clients {
+            outcome = outcome.plus(client.await.unwrap());
+        }
+        (outcome, server.await.unwrap())
+    });
+    let (outcome, answered) = run.unwrap();
+    outcome.check(connections, pairs, "simloop");
+    assert_eq!(
+        answered,
+        connections * pairs,
+        "W7 simloop: the server answered every request"
+    );
+}

@@ -9,6 +9,7 @@
 //! | W4 | spawn 1,000,000 tasks returning i, await them all | one task | sum == n(n-1)/2 |
 //! | W5 | two tasks bounce a token through two queues of 1, 1,000,000 round trips | one hop | token == 2,000,000 |
 //! | W6 | a fresh simulation per seed: 10 workers (sleep, acquire `Semaphore(3)`, sleep, put 3 items in a queue of 4, release, sleep; 1..=10 ms from the seed) and a consumer of 30 items sleeping 1 ms every 5 | one run, build and teardown included | 30 items, right sum, 1 <= peak <= 3 |
+//! | W7 | 100 TCP connections between two hosts, each 1,000 request/response pairs of 1 KiB, length-prefixed, echoed (simloop vs turmoil, `benches/versus_turmoil`) | one round trip | every reply equals its request; bytes and count |
 
 use std::time::Duration;
 
@@ -134,5 +135,109 @@ impl W6Outcome {
             "W6: 1 <= peak permits in use ({}) <= 3",
             self.peak_in_use
         );
+    }
+}
+
+/// W7's connections.
+pub const W7_CONNECTIONS: u64 = 100;
+/// W7's payload per request and per reply.
+pub const W7_PAYLOAD: usize = 1024;
+/// W7's frame: a 4-byte big-endian length, then the payload.
+pub const W7_FRAME: usize = 4 + W7_PAYLOAD;
+
+/// What one W7 client observed, checked the same way on both systems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct W7Outcome {
+    /// Replies received, each equal to its request.
+    pub replies: u64,
+    /// Bytes received, frames' headers included.
+    pub bytes: u64,
+}
+
+impl W7Outcome {
+    /// Adds up two clients' outcomes.
+    pub fn plus(self, other: W7Outcome) -> W7Outcome {
+        W7Outcome {
+            replies: self.replies + other.replies,
+            bytes: self.bytes + other.bytes,
+        }
+    }
+
+    /// Asserts every connection got every reply, all of its bytes.
+    pub fn check(&self, connections: u64, pairs: u64, system: &str) {
+        assert_eq!(
+            self.replies,
+            connections * pairs,
+            "W7 {system}: every request got its reply"
+        );
+        assert_eq!(
+            self.bytes,
+            connections * pairs * W7_FRAME as u64,
+            "W7 {system}: every reply's bytes arrived"
+        );
+    }
+}
+
+/// W7's client side of one connection: `pairs` times, writes a frame whose payload says which
+/// connection and which request it is, reads the reply's frame and checks it equals the request.
+/// The buffers are reused: in steady state the program itself allocates nothing.
+pub async fn w7_client<S>(stream: &mut S, connection: u64, pairs: u64) -> W7Outcome
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut request = vec![connection as u8; W7_FRAME];
+    request[..4].copy_from_slice(&(W7_PAYLOAD as u32).to_be_bytes());
+    let mut reply = vec![0; W7_FRAME];
+    let mut outcome = W7Outcome::default();
+    for pair in 0..pairs {
+        request[4..12].copy_from_slice(&(connection << 32 | pair).to_be_bytes());
+        stream
+            .write_all(&request)
+            .await
+            .expect("W7: write a request");
+        stream
+            .read_exact(&mut reply[..4])
+            .await
+            .expect("W7: read a reply's length");
+        let len = u32::from_be_bytes(reply[..4].try_into().unwrap()) as usize;
+        assert_eq!(len, W7_PAYLOAD, "W7: the reply's length");
+        stream
+            .read_exact(&mut reply[4..4 + len])
+            .await
+            .expect("W7: read a reply's payload");
+        assert!(reply == request, "W7: the reply equals its request");
+        outcome.replies += 1;
+        outcome.bytes += (4 + len) as u64;
+    }
+    outcome
+}
+
+/// W7's server side of one connection: reads length-prefixed frames and writes each back,
+/// until the client closes; returns how many it answered.
+pub async fn w7_serve<S>(stream: &mut S) -> u64
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut frame = vec![0; W7_FRAME];
+    let mut answered = 0;
+    loop {
+        match stream.read_exact(&mut frame[..4]).await {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => return answered,
+            Err(err) => panic!("W7: read a request's length: {err}"),
+        }
+        let len = u32::from_be_bytes(frame[..4].try_into().unwrap()) as usize;
+        assert_eq!(len, W7_PAYLOAD, "W7: the request's length");
+        stream
+            .read_exact(&mut frame[4..4 + len])
+            .await
+            .expect("W7: read a request's payload");
+        stream
+            .write_all(&frame[..4 + len])
+            .await
+            .expect("W7: write a reply");
+        answered += 1;
     }
 }
