@@ -2,21 +2,17 @@
 //! its permits gave them back without waking the receiver, so a receiver draining a closed
 //! channel never saw it become idle.
 
-use std::pin::pin;
-use std::rc::Rc;
 use std::time::Duration;
 
-use futures::future::{select, Either};
-use simloop::sync::Event;
-use simloop::task::{spawn_named, yield_now};
-use simloop::time::timeout;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::yield_now;
+use tokio::time::timeout;
 
 use super::{Half, Meta};
 
 pub const META: Meta = Meta {
     name: "tokio mpsc reserve_many cancel",
-    dependency: "tokio",
+    dependency: "tokio_release",
     krate: "tokio",
     buggy: "1.50.0",
     fixed: "1.53.0",
@@ -32,13 +28,16 @@ pub const META: Meta = Meta {
 /// the channel and drains what was already admitted. One producer sends single messages, the
 /// other a batch of two, giving up after 10 ms. The server keeps a sender of its own until the
 /// drain ends, so the channel closes from the receiving side.
+///
+/// Written as a tokio user writes it (`tokio::spawn`, `tokio::select!`, `tokio::time::timeout`):
+/// `tokio` is simloop-tokio, renamed, so the same code runs under tokio in production.
 pub async fn scenario() {
     let (tx, mut rx) = mpsc::channel::<u32>(2);
     let batcher_tx = tx.clone();
     let server_tx = tx.clone();
-    let shutdown = Rc::new(Event::new());
+    let (shutdown, mut stop) = oneshot::channel::<()>();
 
-    let single = spawn_named("producer", async move {
+    let single = tokio::spawn(async move {
         for i in 0..2 {
             let Ok(permit) = tx.reserve().await else {
                 return;
@@ -48,7 +47,7 @@ pub async fn scenario() {
         }
     });
 
-    let batcher = spawn_named("batcher", async move {
+    let batcher = tokio::spawn(async move {
         let reserved = timeout(Duration::from_millis(10), batcher_tx.reserve_many(2)).await;
         if let Ok(Ok(permits)) = reserved {
             for permit in permits {
@@ -57,18 +56,17 @@ pub async fn scenario() {
         }
     });
 
-    let stop = Rc::clone(&shutdown);
-    let consumer = spawn_named("consumer", async move {
+    let consumer = tokio::spawn(async move {
         let mut received = 0;
-        // Receive until the shutdown signal (`None` from `select`) or the end of the channel.
-        while let Some(message) = match select(pin!(rx.recv()), pin!(stop.wait())).await {
-            Either::Left((message, _)) => Some(message),
-            Either::Right(_) => None,
-        } {
-            if message.is_none() {
-                return received;
+        // Receive until the shutdown signal or the end of the channel.
+        loop {
+            tokio::select! {
+                message = rx.recv() => match message {
+                    Some(_) => received += 1,
+                    None => return received,
+                },
+                _ = &mut stop => break,
             }
-            received += 1;
         }
         rx.close(); // shutting down: admit nothing new, drain the rest
         while rx.recv().await.is_some() {
@@ -80,7 +78,9 @@ pub async fn scenario() {
     for _ in 0..6 {
         yield_now().await;
     }
-    shutdown.set();
+    shutdown
+        .send(())
+        .expect("the consumer listens until it has shut down");
     single.await.expect("producer");
     batcher.await.expect("batcher");
     consumer.await.expect("consumer");

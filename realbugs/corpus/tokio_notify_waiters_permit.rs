@@ -11,7 +11,7 @@ use super::{Half, Meta};
 
 pub const META: Meta = Meta {
     name: "tokio notify_waiters eats permit",
-    dependency: "tokio",
+    dependency: "tokio_release",
     krate: "tokio",
     buggy: "1.50.0",
     fixed: "1.53.0",
