@@ -30,9 +30,6 @@ struct Host {
     /// Bumped by every crash: connections and replies from an earlier life are dead.
     incarnation: u32,
     listener: Option<Spawner>,
-    /// Tasks that die with the host; finished ones are pruned when the list doubles.
-    tasks: Vec<TaskId>,
-    prune_at: usize,
 }
 
 struct Link {
@@ -205,21 +202,9 @@ impl Net {
     }
 
     /// The host `task` runs on: the one it, or the nearest task it descends from, was spawned
-    /// on (`spawn_on`, or a server's handler).
+    /// on (`spawn_on`, or a server's handler). A host is the task group `host + 1`.
     pub(crate) fn host_of(&self, task: TaskId) -> Option<HostId> {
-        let inner = self.inner.borrow();
-        let mut task = Some(task);
-        while let Some(id) = task {
-            let host = inner
-                .hosts
-                .iter()
-                .position(|host| host.up && host.tasks.contains(&id));
-            if host.is_some() {
-                return host;
-            }
-            task = rt::parent_of(id);
-        }
-        None
+        rt::group_of(task).map(|group| group as HostId - 1)
     }
 
     /// Whether the link from `from` to `to` is cut.
@@ -249,8 +234,6 @@ impl Net {
             up: true,
             incarnation: 0,
             listener: None,
-            tasks: Vec::new(),
-            prune_at: 32,
         });
         inner.by_name.insert(name, id);
         id
@@ -463,29 +446,26 @@ impl Net {
         Ok(())
     }
 
-    /// Makes `task` die with `host`.
+    /// Makes `task`, and every task it spawns from now on, run on `host` and die with it.
     pub(crate) fn adopt(&self, host: HostId, task: TaskId) {
-        let mut inner = self.inner.borrow_mut();
-        let entry = &mut inner.hosts[host];
-        if entry.tasks.len() >= entry.prune_at {
-            entry.tasks.retain(|&id| rt::is_pending("simloop::net", id));
-            entry.prune_at = (entry.tasks.len() * 2).max(32);
-        }
-        entry.tasks.push(task);
+        let group = u32::try_from(host + 1).expect("fewer than 2^32 hosts");
+        rt::set_group("simloop::net", task, group);
     }
 
     /// Takes `host` down: its listener goes, its tasks are aborted, its connections die.
     pub(crate) fn crash(&self, host: HostId) {
-        let tasks = {
+        {
             let mut inner = self.inner.borrow_mut();
             let entry = &mut inner.hosts[host];
             entry.up = false;
             entry.incarnation += 1;
             entry.listener = None;
-            std::mem::take(&mut entry.tasks)
-        };
+        }
         self.sockets.crash(host);
-        for task in tasks {
+        // Every pending task of the host, down to the tasks its tasks spawned: a crashed
+        // process takes its whole tree with it.
+        let group = u32::try_from(host + 1).expect("fewer than 2^32 hosts");
+        for task in rt::pending_in_group("simloop::net::crash", group) {
             rt::abort("simloop::net::crash", task);
         }
     }

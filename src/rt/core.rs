@@ -320,11 +320,6 @@ impl Core {
         self.clock_ns.get()
     }
 
-    /// Whether `task` is still pending.
-    pub(super) fn is_pending(&self, task: TaskId) -> bool {
-        self.tasks.borrow().state(task) == Some(TaskState::Pending)
-    }
-
     /// The extension `T`, made by `make` on first use.
     pub(super) fn extension<T: Extension>(&self, make: impl FnOnce(RunInfo<'_>) -> T) -> Rc<T> {
         self.extensions.get_or_insert_with(|| {

@@ -175,15 +175,21 @@ pub(crate) fn abort_others(what: &'static str, targets: &[TaskRef]) {
     });
 }
 
-/// Whether `task` is still pending (neither finished nor dropped).
+/// Puts `task` in `group`; the tasks it spawns from then on inherit the group.
 #[track_caller]
-pub(crate) fn is_pending(what: &'static str, task: TaskId) -> bool {
-    context::with(what, |core| core.is_pending(task))
+pub(crate) fn set_group(what: &'static str, task: TaskId, group: u32) {
+    context::with(what, |core| core.tasks.borrow_mut().set_group(task, group));
 }
 
-/// The task that spawned `task`, if any (`main` and tasks of other simulations have none).
-pub(crate) fn parent_of(task: TaskId) -> Option<TaskId> {
-    context::try_with(|core| core.tasks.borrow().parent(task)).flatten()
+/// The group `task` belongs to, if any (tasks of other simulations have none).
+pub(crate) fn group_of(task: TaskId) -> Option<u32> {
+    context::try_with(|core| core.tasks.borrow().group(task)).flatten()
+}
+
+/// The pending tasks of `group`, in creation order.
+#[track_caller]
+pub(crate) fn pending_in_group(what: &'static str, group: u32) -> Vec<TaskId> {
+    context::with(what, |core| core.tasks.borrow().pending_in_group(group))
 }
 
 /// Notes why the current task returned `Pending`, for deadlock reports.

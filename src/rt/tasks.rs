@@ -130,6 +130,10 @@ pub(crate) struct TaskTable {
     /// records rather than in them: most tasks have no name, and a million records are a
     /// million times whatever each one carries.
     names: Vec<(TaskId, Rc<str>)>,
+    /// The group of each task that has one (ascending by id), inherited from the spawning task
+    /// at spawn: the simulated network's hosts, so that a crash reaches a host's tasks and every
+    /// task they spawned. Beside the records for the reason `names` is: most runs have no groups.
+    groups: Vec<(TaskId, u32)>,
 }
 
 /// A dropped table's emptied buffers, kept for the next one (see [`recycle`]).
@@ -140,6 +144,7 @@ struct Buffers {
     waits: Vec<Option<WaitReason>>,
     free_waits: Vec<u32>,
     names: Vec<(TaskId, Rc<str>)>,
+    groups: Vec<(TaskId, u32)>,
 }
 
 thread_local! {
@@ -155,6 +160,7 @@ impl Default for TaskTable {
             waits: Vec::new(),
             free_waits: Vec::new(),
             names: Vec::new(),
+            groups: Vec::new(),
         });
         TaskTable {
             records: buffers.records,
@@ -165,6 +171,7 @@ impl Default for TaskTable {
             waits: buffers.waits,
             free_waits: buffers.free_waits,
             names: buffers.names,
+            groups: buffers.groups,
         }
     }
 }
@@ -178,6 +185,7 @@ impl Drop for TaskTable {
             waits: std::mem::take(&mut self.waits),
             free_waits: std::mem::take(&mut self.free_waits),
             names: std::mem::take(&mut self.names),
+            groups: std::mem::take(&mut self.groups),
         };
         buffers.records.clear();
         buffers.states.clear();
@@ -185,6 +193,7 @@ impl Drop for TaskTable {
         buffers.waits.clear();
         buffers.free_waits.clear();
         buffers.names.clear();
+        buffers.groups.clear();
         recycle::keep(&SPARE, buffers, |buffers| buffers.records.capacity());
     }
 }
@@ -201,6 +210,11 @@ impl TaskTable {
         let id = TaskId(self.records.len() as u32);
         if let Some(name) = name {
             self.names.push((id, name));
+        }
+        if !self.groups.is_empty() {
+            if let Some(group) = self.group(parent) {
+                self.groups.push((id, group));
+            }
         }
         self.records.push(TaskRecord {
             site,
@@ -223,12 +237,30 @@ impl TaskTable {
         self.states.get(id.index()).copied()
     }
 
-    /// The task that spawned `id`, if any (`main` has none).
-    pub(crate) fn parent(&self, id: TaskId) -> Option<TaskId> {
-        self.records
-            .get(id.index())
-            .map(|record| record.parent)
-            .filter(|&parent| parent != TaskId::NONE)
+    /// The group `id` belongs to, if any.
+    pub(crate) fn group(&self, id: TaskId) -> Option<u32> {
+        self.groups
+            .binary_search_by_key(&id, |&(task, _)| task)
+            .ok()
+            .map(|at| self.groups[at].1)
+    }
+
+    /// Puts `id` in `group` (leaving the one it inherited); the tasks it spawns from now on
+    /// inherit it.
+    pub(crate) fn set_group(&mut self, id: TaskId, group: u32) {
+        match self.groups.binary_search_by_key(&id, |&(task, _)| task) {
+            Ok(at) => self.groups[at].1 = group,
+            Err(at) => self.groups.insert(at, (id, group)),
+        }
+    }
+
+    /// The pending tasks of `group`, in creation order.
+    pub(crate) fn pending_in_group(&self, group: u32) -> Vec<TaskId> {
+        self.groups
+            .iter()
+            .filter(|&&(id, g)| g == group && self.state(id) == Some(TaskState::Pending))
+            .map(|&(id, _)| id)
+            .collect()
     }
 
     /// The name `id` was spawned with, if any.

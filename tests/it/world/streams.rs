@@ -500,6 +500,50 @@ fn spawned_tasks_connect_from_their_parents_host() {
     run.result.unwrap();
 }
 
+// Goal: a crash takes the host's whole task tree down, as a crashed process does: the tasks its
+// tasks spawned too, even when the task that spawned them has already returned; tasks on other
+// hosts go on.
+#[test]
+fn a_crash_aborts_every_task_the_host_spawned() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let run = sim(WorldConfig::default()).run(async {
+        let finished = Rc::new(Cell::new(0));
+        let on_db = Rc::clone(&finished);
+        net::spawn_on("db", async move {
+            let grandchild = Rc::clone(&on_db);
+            spawn(async move {
+                // A worker the connection task spawned, and a task that worker spawned.
+                let deeper = Rc::clone(&grandchild);
+                spawn(async move {
+                    sleep(ms(100)).await;
+                    deeper.set(deeper.get() + 1);
+                })
+                .detach();
+                sleep(ms(100)).await;
+                grandchild.set(grandchild.get() + 1);
+            })
+            .detach();
+            // The spawning task returns at once: its children stay on the host.
+        })
+        .unwrap()
+        .await
+        .unwrap();
+        let elsewhere = Rc::clone(&finished);
+        net::spawn_on("app", async move {
+            sleep(ms(100)).await;
+            elsewhere.set(elsewhere.get() + 10);
+        })
+        .unwrap()
+        .detach();
+        sleep(ms(50)).await;
+        net::crash("db").unwrap();
+        sleep(ms(100)).await;
+        assert_eq!(finished.get(), 10, "only the task on `app` finished");
+    });
+    run.result.unwrap();
+}
+
 // Goal: sockets that outlive their simulation drop quietly.
 #[test]
 fn sockets_dropped_after_the_run_do_not_panic() {
