@@ -59,9 +59,8 @@ pub use real::fs;
 /// tokio's networking, not simulated: it needs a tokio runtime (`docs/tokio.md`).
 #[cfg(feature = "net")]
 pub use real::net;
-/// tokio's processes, not simulated: they need a tokio runtime (`docs/tokio.md`).
 #[cfg(feature = "process")]
-pub use real::process;
+pub mod process;
 /// tokio's signals, not simulated: they need a tokio runtime (`docs/tokio.md`).
 #[cfg(feature = "signal")]
 pub use real::signal;
