@@ -57,7 +57,7 @@ pub mod tcp {
 }
 
 /// Unix sockets' companion types, tokio's own (outside a simulation only: they come from
-/// [`UnixStream`](super::UnixStream) and friends, which refuse to be made inside one).
+/// [`UnixStream`] and friends, which refuse to be made inside one).
 /// tokio's `unix::pipe` is not re-exported: it opens real files.
 #[cfg(unix)]
 pub mod unix {
