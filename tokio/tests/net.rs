@@ -311,6 +311,27 @@ fn a_simulated_socket_used_outside_its_simulation_panics_with_the_reason() {
     );
 }
 
+// Goal: a socket moved into another thread's simulation, where a socket of the same type sits
+// in the table, is still refused: it never stands in for that other socket.
+#[test]
+fn a_simulated_socket_never_finds_another_simulations_socket() {
+    let listener = simloop::run(0, async { TcpListener::bind("db:5432").await.unwrap() });
+    let used = std::thread::spawn(move || {
+        simloop::run(0, async move {
+            let other = TcpListener::bind("cache:6379").await.unwrap();
+            let found = listener.local_addr();
+            drop(other);
+            found.map(|_| ())
+        })
+    })
+    .join();
+    let message = *used.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("outside the simulation that made it"),
+        "{message}"
+    );
+}
+
 // Goal: through the facade a server on one host and clients on others exchange data
 // deterministically: the determinism check (each seed twice, traces compared) passes.
 #[test]

@@ -11,7 +11,6 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -20,16 +19,54 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 thread_local! {
-    /// The values of this thread's handles, by key. Looked up only, never iterated.
-    static SLOTS: RefCell<BTreeMap<u64, Rc<dyn Any>>> = RefCell::new(BTreeMap::new());
+    /// The values of this thread's handles, in slots reused through a free list. Looked up by
+    /// index, never iterated.
+    static SLOTS: RefCell<Slots> = RefCell::new(Slots::default());
 }
 
 /// Keys are unique in the process, so a handle moved to another thread never finds a value
-/// that is not its own. A key is never observable by the program: it draws no randomness.
+/// that is not its own, even in a slot of the same index. A key is never observable by the
+/// program: it draws no randomness.
 static NEXT_KEY: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Option<(u64, Rc<dyn Any>)>>,
+    free: Vec<usize>,
+}
+
+impl Slots {
+    fn insert(&mut self, key: u64, value: Rc<dyn Any>) -> usize {
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = Some((key, value));
+                index
+            }
+            None => {
+                self.slots.push(Some((key, value)));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn get(&self, index: usize, key: u64) -> Option<&Rc<dyn Any>> {
+        match self.slots.get(index) {
+            Some(Some((held, value))) if *held == key => Some(value),
+            _ => None,
+        }
+    }
+
+    fn remove(&mut self, index: usize, key: u64) -> Option<Rc<dyn Any>> {
+        self.get(index, key)?;
+        let (_, value) = self.slots[index].take()?;
+        self.free.push(index);
+        Some(value)
+    }
+}
 
 /// A `Send` handle to a value kept on the current thread.
 pub(crate) struct Local<T: 'static> {
+    index: usize,
     key: u64,
     _value: PhantomData<fn() -> T>,
 }
@@ -37,8 +74,9 @@ pub(crate) struct Local<T: 'static> {
 impl<T: 'static> Local<T> {
     pub(crate) fn new(value: T) -> Local<T> {
         let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
-        SLOTS.with(|slots| slots.borrow_mut().insert(key, Rc::new(value)));
+        let index = SLOTS.with(|slots| slots.borrow_mut().insert(key, Rc::new(value)));
         Local {
+            index,
             key,
             _value: PhantomData,
         }
@@ -47,7 +85,7 @@ impl<T: 'static> Local<T> {
     /// The value. The table is not borrowed while the caller uses it, so the value may make
     /// and drop other handles.
     pub(crate) fn get(&self) -> Rc<T> {
-        let value = SLOTS.with(|slots| slots.borrow().get(&self.key).cloned());
+        let value = SLOTS.with(|slots| slots.borrow().get(self.index, self.key).cloned());
         match value.map(Rc::downcast::<T>) {
             Some(Ok(value)) => value,
             _ => missing(),
@@ -56,7 +94,7 @@ impl<T: 'static> Local<T> {
 
     /// Takes the value out; the handle is gone.
     pub(crate) fn take(self) -> T {
-        let value = SLOTS.with(|slots| slots.borrow_mut().remove(&self.key));
+        let value = SLOTS.with(|slots| slots.borrow_mut().remove(self.index, self.key));
         std::mem::forget(self);
         match value.map(Rc::downcast::<T>) {
             Some(Ok(value)) => Rc::try_unwrap(value)
@@ -78,7 +116,7 @@ impl<T: 'static> Drop for Local<T> {
     fn drop(&mut self) {
         // Dropped once the table is released: the value's destructor may drop handles too.
         let value = SLOTS
-            .try_with(|slots| slots.borrow_mut().remove(&self.key))
+            .try_with(|slots| slots.borrow_mut().remove(self.index, self.key))
             .ok()
             .flatten();
         drop(value);
