@@ -146,7 +146,9 @@ mod udp;
 pub use addr::{lookup_host, ToSocketAddrs, DEFAULT_HOST};
 pub use client::{Client, Connection};
 pub use message::{Method, NetError, Request, Response};
-pub use stream::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
+pub use stream::{
+    OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, TcpListener, TcpStream, WriteHalf,
+};
 pub use udp::UdpSocket;
 
 use state::{Exchange, Fate, Net};

@@ -647,6 +647,55 @@ pub struct OwnedWriteHalf {
     side: usize,
 }
 
+impl OwnedReadHalf {
+    /// Puts the halves of one [`TcpStream::into_split`] back together, as tokio's
+    /// `OwnedReadHalf::reunite`: the stream owns the connection again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::{TcpListener, TcpStream};
+    ///
+    /// simloop::run(0, async {
+    ///     let _listener = TcpListener::bind("db:5432").await.unwrap();
+    ///     let (read, write) = TcpStream::connect("db:5432").await.unwrap().into_split();
+    ///     let stream = read.reunite(write).unwrap();
+    ///     assert_eq!(stream.peer_addr().unwrap().port(), 5432);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ReuniteError`], holding both halves, when they come from different streams.
+    pub fn reunite(self, other: OwnedWriteHalf) -> Result<TcpStream, ReuniteError> {
+        if !Rc::ptr_eq(&self.conn, &other.conn) || self.side != other.side {
+            return Err(ReuniteError(self, other));
+        }
+        let stream = TcpStream::new(Rc::clone(&self.conn), self.side);
+        // The halves' destructors would close the directions the stream now owns.
+        std::mem::forget(self);
+        std::mem::forget(other);
+        Ok(stream)
+    }
+}
+
+/// The halves handed back by [`OwnedReadHalf::reunite`] when they come from different streams,
+/// as tokio's `ReuniteError`.
+///
+/// # Examples
+///
+/// See [`OwnedReadHalf::reunite`].
+#[derive(Debug)]
+pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same stream")
+    }
+}
+
+impl std::error::Error for ReuniteError {}
+
 impl Drop for OwnedReadHalf {
     fn drop(&mut self) {
         self.conn.pipes[1 - self.side].close_read();

@@ -190,6 +190,31 @@ impl UdpSocket {
         Ok(self.shared.addr)
     }
 
+    /// The [`connect`](UdpSocket::connect)ed peer's address, as tokio's `peer_addr`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::net::UdpSocket;
+    ///
+    /// simloop::run(0, async {
+    ///     let server = UdpSocket::bind("stats:8125").await.unwrap();
+    ///     let client = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    ///     client.connect("stats:8125").await.unwrap();
+    ///     assert_eq!(client.peer_addr().unwrap(), server.local_addr().unwrap());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before [`connect`](UdpSocket::connect).
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.peer
+            .get()
+            .map(|(_, addr)| addr)
+            .ok_or_else(not_connected)
+    }
+
     /// Sets the peer of [`send`](UdpSocket::send) and [`recv`](UdpSocket::recv): datagrams from
     /// anyone else are dropped on receipt.
     ///

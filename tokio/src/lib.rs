@@ -35,6 +35,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "net")]
+pub mod net;
 pub mod task;
 pub mod time;
 
@@ -56,9 +58,6 @@ pub use real::sync;
 /// tokio's file system, not simulated: it needs a tokio runtime (`docs/tokio.md`).
 #[cfg(feature = "fs")]
 pub use real::fs;
-/// tokio's networking, not simulated: it needs a tokio runtime (`docs/tokio.md`).
-#[cfg(feature = "net")]
-pub use real::net;
 #[cfg(feature = "process")]
 pub mod process;
 /// tokio's signals, not simulated: they need a tokio runtime (`docs/tokio.md`).

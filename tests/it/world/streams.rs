@@ -559,3 +559,30 @@ fn sockets_dropped_after_the_run_do_not_panic() {
     drop(listener);
     drop(socket);
 }
+
+// Goal: owned halves of one stream reunite into a stream that still reads and writes (tokio's
+// `OwnedReadHalf::reunite`); halves of two different streams do not, and are handed back.
+#[test]
+fn owned_halves_reunite_only_with_their_own_stream() {
+    simloop::run(0, async {
+        let listener = TcpListener::bind("db:5432").await.unwrap();
+        let first = TcpStream::connect("db:5432").await.unwrap();
+        let second = TcpStream::connect("db:5432").await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let (read, write) = first.into_split();
+        let (other_read, other_write) = second.into_split();
+        let err = read.reunite(other_write).unwrap_err();
+        assert!(err.to_string().contains("not from the same stream"));
+        let simloop::net::ReuniteError(read, _other_write) = err;
+        let mut first = read.reunite(write).unwrap();
+        drop(other_read);
+        first.write_all(b"again").await.unwrap();
+        let mut got = [0; 5];
+        server.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"again");
+        drop(first); // the reunited stream owns the connection again: dropping it closes it
+        let mut rest = Vec::new();
+        server.read_to_end(&mut rest).await.unwrap();
+        assert!(rest.is_empty());
+    });
+}

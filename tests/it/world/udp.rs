@@ -131,3 +131,17 @@ fn udp_error_kinds() {
     });
     run.result.unwrap();
 }
+
+// Goal: `peer_addr` is the connected peer (resolved), and `NotConnected` before `connect`, as
+// tokio's.
+#[test]
+fn peer_addr_is_the_connected_peer() {
+    simloop::run(0, async {
+        let server = UdpSocket::bind("stats:8125").await.unwrap();
+        let client = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        let err = client.peer_addr().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotConnected);
+        client.connect("stats:8125").await.unwrap();
+        assert_eq!(client.peer_addr().unwrap(), server.local_addr().unwrap());
+    });
+}
