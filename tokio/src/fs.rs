@@ -4,7 +4,7 @@
 //! per operation, the seed's injected I/O errors, crashes that lose what was not synced. Paths
 //! are names on that disk (UTF-8; no directories: `a/b` is one name). Errors are `io::Error`s
 //! of the kind Linux gives (`NotFound`, `InvalidInput`, `StorageFull`, ...) with simloop's
-//! [`FsError`](simloop::fs::FsError) as their inner error.
+//! [`FsError`] as their inner error.
 //!
 //! Each operation runs as a simloop task that the returned future awaits, so the future is
 //! `Send` (simloop's disk is not), as tokio's, which runs each operation on its blocking pool;
