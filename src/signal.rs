@@ -6,6 +6,7 @@
 //! process. The tokio facade's `signal::ctrl_c` waits for it inside a simulation.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use crate::rt::Extension;
@@ -65,24 +66,32 @@ pub fn raise_ctrl_c() {
     signals.ctrl_c.replace(fresh).set();
 }
 
-/// Waits for the next simulated Ctrl-C ([`raise_ctrl_c`]) raised after this future first
-/// polls. A task that waits for one nobody raises shows in a deadlock report as waiting on
-/// `Event(ctrl_c)`.
+/// Waits for the next simulated Ctrl-C ([`raise_ctrl_c`]) raised after this call (the wait is
+/// registered when `ctrl_c` is called, not when the future is first polled, so code that hands
+/// the future to another task misses no raise in between). A task that waits for one nobody
+/// raises shows in a deadlock report as waiting on `Event(ctrl_c)`.
 ///
 /// # Panics
 ///
-/// Outside a simulation (when first polled).
+/// Outside a simulation.
 ///
 /// # Examples
 ///
 /// ```
 /// use simloop::{Config, Sim};
 ///
-/// let run = Sim::new(Config::default()).run(simloop::signal::ctrl_c());
+/// let run = Sim::new(Config::default()).run(async { simloop::signal::ctrl_c().await });
 /// let report = run.result.unwrap_err().to_string();
 /// assert!(report.contains("Event(ctrl_c)"));
+///
+/// simloop::run(0, async {
+///     let wait = simloop::signal::ctrl_c(); // registered here
+///     simloop::signal::raise_ctrl_c();
+///     wait.await; // so this raise counts
+/// });
 /// ```
-pub async fn ctrl_c() {
+#[track_caller]
+pub fn ctrl_c() -> impl Future<Output = ()> {
     let event = signals("signal::ctrl_c").ctrl_c.borrow().clone();
-    event.wait().await;
+    async move { event.wait().await }
 }

@@ -455,11 +455,15 @@ impl SimFile {
 
 impl Drop for SimFile {
     fn drop(&mut self) {
-        let file = FILES.with(|files| files.borrow_mut().remove(&self.key));
+        // `try_with`: a `File` may be dropped by another thread-local's destructor.
+        let file = FILES
+            .try_with(|files| files.borrow_mut().remove(&self.key))
+            .ok()
+            .flatten();
         if file.is_none() {
             // An operation in flight has the file: it drops it when done, as tokio finishes
             // an operation its `File` was dropped during.
-            CLOSED.with(|closed| closed.borrow_mut().insert(self.key));
+            let _ = CLOSED.try_with(|closed| closed.borrow_mut().insert(self.key));
         }
         drop(file);
     }

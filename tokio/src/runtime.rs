@@ -421,15 +421,16 @@ impl Handle {
         }
     }
 
-    /// Makes this handle's runtime current until the guard drops; does nothing for a
-    /// simulation's.
+    /// Makes this handle's runtime current until the guard drops; does nothing inside a
+    /// simulation (a tokio handle entered there would let real tokio calls run on real
+    /// threads, out of the simulation's reach).
     pub fn enter(&self) -> EnterGuard<'_> {
         match &self.inner {
-            Inner::Tokio(handle) => EnterGuard {
+            Inner::Tokio(handle) if !simloop::is_simulating() => EnterGuard {
                 _tokio: Some(handle.enter()),
                 _lifetime: PhantomData,
             },
-            Inner::Sim => EnterGuard {
+            _ => EnterGuard {
                 _tokio: None,
                 _lifetime: PhantomData,
             },

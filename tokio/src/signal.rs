@@ -46,15 +46,29 @@ pub async fn ctrl_c() -> io::Result<()> {
     if !simloop::is_simulating() {
         return real::signal::ctrl_c().await;
     }
-    // simloop's wait holds the simulation's state (not `Send`); a task of its own keeps this
-    // future `Send`, as tokio's is.
+    // simloop's wait holds the simulation's state (not `Send`): a task of its own keeps this
+    // future `Send`, as tokio's is. The wait is registered here, at this future's first poll,
+    // as tokio registers its handler; dropping this future ends the task (a `select!` loop
+    // that polls a new `ctrl_c` each turn leaves no waiter behind).
     let wait = simloop::task::spawn_named("tokio::signal::ctrl_c", simloop::signal::ctrl_c());
+    let _abort = AbortOnDrop(wait.abort_handle());
     wait.await.map_err(|_| {
         io::Error::new(
             io::ErrorKind::Interrupted,
             "simloop-tokio: the Ctrl-C wait was cancelled",
         )
     })
+}
+
+/// Aborts the waiting task when the `ctrl_c` future is dropped (nothing if it has ended).
+struct AbortOnDrop(simloop::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if simloop::is_simulating() {
+            self.0.abort();
+        }
+    }
 }
 
 /// Unix signals: tokio's `signal::unix`, not simulated.

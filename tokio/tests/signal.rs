@@ -73,3 +73,34 @@ async fn outside_a_simulation_signal_is_tokio() {
         .await
         .is_err());
 }
+
+#[test]
+fn a_dropped_ctrl_c_leaves_no_waiting_task() {
+    let run = Sim::new(Config::default()).run(async {
+        for _ in 0..10 {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::signal::ctrl_c() => unreachable!("nobody raised it"),
+            }
+        }
+    });
+    assert!(run.leaked.is_empty(), "{:?}", run.leaked);
+    run.unwrap();
+}
+
+#[test]
+fn a_raise_right_after_the_first_poll_is_not_lost() {
+    simloop::check(|| async {
+        let mut wait = Box::pin(tokio::signal::ctrl_c());
+        // Poll once: registered now, though its task has not run yet.
+        assert!(futures_poll_once(wait.as_mut()).is_pending());
+        tokio::signal::raise_ctrl_c();
+        wait.await.unwrap();
+    });
+}
+
+fn futures_poll_once<F: std::future::Future + Unpin>(future: F) -> std::task::Poll<F::Output> {
+    let mut future = future;
+    let waker = std::task::Waker::noop();
+    std::pin::Pin::new(&mut future).poll(&mut std::task::Context::from_waker(waker))
+}

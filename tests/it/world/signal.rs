@@ -44,8 +44,23 @@ fn a_waiter_that_starts_after_a_raise_waits_for_the_next() {
 
 #[test]
 fn a_ctrl_c_nobody_raises_is_a_deadlock_naming_it() {
-    let run = Sim::new(Config::default()).run(ctrl_c());
+    let run = Sim::new(Config::default()).run(async { ctrl_c().await });
     let failure = run.result.unwrap_err();
     assert!(matches!(failure, Failure::Deadlock { .. }));
     assert!(failure.to_string().contains("Event(ctrl_c)"), "{failure}");
+}
+
+#[test]
+fn the_wait_is_registered_when_ctrl_c_is_called() {
+    simloop::run(0, async {
+        let early = ctrl_c();
+        raise_ctrl_c();
+        let late = ctrl_c();
+        early.await; // the raise came after the call
+        let waiter = spawn(late);
+        sleep(Duration::from_secs(1)).await;
+        assert!(!waiter.is_finished()); // the raise came before this call
+        raise_ctrl_c();
+        waiter.await.unwrap();
+    });
 }
