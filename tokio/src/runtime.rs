@@ -36,7 +36,11 @@ pub use real::runtime::RuntimeFlavor;
 /// tokio's error for `Handle::try_current` outside any runtime.
 pub use real::runtime::TryCurrentError;
 
-/// `block_on` inside a simulation: the report's text.
+/// `block_on` inside a simulation: the report's text. tokio refuses the same nesting inside
+/// one of its own runtimes ("Cannot start a runtime from within a runtime. This happens because
+/// a function attempted to block the current thread while the thread is being used to drive
+/// asynchronous tasks"), for the same reason: the thread that would block is the one the
+/// awaited future needs.
 #[cold]
 #[track_caller]
 pub(crate) fn block_on_inside(what: &str) -> ! {
