@@ -68,7 +68,7 @@
 //! - [`random`]: seeded randomness for user code.
 //! - [`trace`]: the event trace.
 //! - [`net`], [`fs`], [`fault!`] and [`sim`]: the simulated world: hosts and requests, files,
-//!   fault sites, and the per-seed fault mix.
+//!   fault sites, and the per-seed fault mix; [`signal`]: a simulated Ctrl-C.
 //! - `proptest` (feature `proptest`): strategies over interleavings for property tests.
 //! - `tracing_bridge` (feature `tracing`): `tracing` events as trace lines.
 
@@ -85,6 +85,7 @@ mod rng;
 mod rt;
 mod runtime;
 pub mod scheduler;
+pub mod signal;
 pub mod sim;
 pub mod sync;
 pub mod task;

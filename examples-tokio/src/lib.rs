@@ -59,8 +59,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
 pub async fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
         let (stream, _) = listener.accept().await?;
-        // Detached: the connection's task runs on after its handle is dropped.
-        let _connection = tokio::spawn(async move {
+        tokio::spawn(async move {
             let connection = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service_fn(handle));
             // A client that goes away mid-request is its own business.

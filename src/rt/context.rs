@@ -6,13 +6,17 @@
 //!
 //! [`Engine`]: super::Engine
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::core::Core;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+    /// Whether `CURRENT` holds a simulation, kept apart so that [`is_inside`] (called by code
+    /// that serves both worlds, such as the tokio facade, on every call) is one load: no
+    /// `RefCell` borrow, and no registration check since a `Cell<bool>` needs no destructor.
+    static INSIDE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `f` with the current simulation, or panics with a message that names `what`.
@@ -36,10 +40,9 @@ pub(super) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 }
 
 /// True while a simulation runs on this thread.
+#[inline]
 pub(super) fn is_inside() -> bool {
-    CURRENT
-        .try_with(|current| current.borrow().is_some())
-        .unwrap_or(false)
+    INSIDE.with(Cell::get)
 }
 
 #[cold]
@@ -67,6 +70,7 @@ impl Installed {
                 );
             }
             *current = Some(core);
+            INSIDE.with(|inside| inside.set(true));
         });
         Installed
     }
@@ -77,6 +81,7 @@ impl Drop for Installed {
         // Take the core out before dropping it, so destructors it runs see no simulation
         // instead of a borrowed cell.
         let core = CURRENT.with(|current| current.borrow_mut().take());
+        INSIDE.with(|inside| inside.set(false));
         drop(core);
     }
 }

@@ -42,6 +42,7 @@ pub(crate) use extensions::{Extension, RunInfo};
 pub(crate) use ops::{op, Detail, Label, StaticOp};
 pub use ready::{ReadyTask, ReadyView};
 pub(crate) use spawn::{spawn, JoinTask, TaskRef};
+use tasks::TaskState;
 pub(crate) use tasks::{WaitReason, WaitTarget};
 /// The timer heap itself, for the fuzz hooks only (`__fuzz`).
 pub(crate) use timers::{SleepTimer, TimerHeap, TimerKey};
@@ -73,6 +74,7 @@ pub(crate) struct Settings {
 // simulation ended) and do nothing outside one.
 
 /// True while a simulation runs on this thread.
+#[inline]
 pub(crate) fn is_inside() -> bool {
     context::is_inside()
 }
@@ -151,6 +153,15 @@ pub(crate) fn abort_task(what: &'static str, target: TaskRef) {
             core.abort(target.id);
         }
     });
+}
+
+/// Whether `target` has ended (finished, or dropped after an abort); a task of an ended
+/// simulation, or asked about outside one, has.
+pub(crate) fn task_ended(target: TaskRef) -> bool {
+    context::try_with(|core| {
+        !core.owns(target) || core.tasks.borrow().state(target.id) != Some(TaskState::Pending)
+    })
+    .unwrap_or(true)
 }
 
 /// [`abort_task`] that does nothing outside a simulation (for destructors).

@@ -283,6 +283,30 @@ impl Failure {
     }
 }
 
+/// Whether a panic message is real tokio's for a call made outside a tokio runtime: what a
+/// library that depends on tokio directly (not through the facade) raises inside a simulation.
+/// tokio 1.x says "there is no reactor running, must be called from the context of a Tokio 1.x
+/// runtime" (`tokio::spawn`, timers, I/O) or "... must be called from the context of a Tokio
+/// runtime ..." (`Handle::current`, older releases).
+fn is_real_tokio_panic(message: &str) -> bool {
+    message.contains("there is no reactor running")
+        || message.contains("context of a Tokio 1.x runtime")
+        || message.contains("context of a Tokio runtime")
+}
+
+/// The hint below such a panic: what happened and how to route the call through the facade.
+const REAL_TOKIO_HINT: &[&str] = &[
+    "hint: this is real tokio's panic: code inside the simulation called tokio itself, which has",
+    "  no runtime here (a simulation is not a tokio runtime). Route the call through simloop-tokio,",
+    "  which serves tokio's API from the simulation:",
+    "  - your own code: rename the dependency in Cargo.toml,",
+    "      tokio = { package = \"simloop-tokio\", version = \"0.1\", features = [...] }",
+    "  - a library that depends on tokio directly: a rename in your Cargo.toml does not reach it;",
+    "    use a fork of it whose Cargo.toml renames its tokio the same way, put in with",
+    "    `[patch.crates-io] <library> = { path = \"...\" }`, or a runtime-agnostic version.",
+    "    `cargo tree -i tokio` lists the crates that depend on tokio.",
+];
+
 /// `task `name``, or `task #3` for a task without a name.
 fn who(task: &TaskInfo) -> String {
     task.name.as_deref().map_or_else(
@@ -296,6 +320,11 @@ impl fmt::Display for Failure {
         let context = self.context();
         writeln!(f, "simloop: {}", self.headline())?;
         match self {
+            Failure::Panic { message, .. } if is_real_tokio_panic(message) => {
+                for line in REAL_TOKIO_HINT {
+                    writeln!(f, "  {line}")?;
+                }
+            }
             Failure::Deadlock { blocked, .. } => {
                 for task in blocked {
                     match (&task.waiting_on, task.last_poll) {

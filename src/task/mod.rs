@@ -240,6 +240,88 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.task.as_ref().is_none_or(|task| task.is_finished())
     }
+
+    /// A handle that can cancel the task but not await it: tokio's
+    /// `JoinHandle::abort_handle`. It stays valid after this handle is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop::task::{spawn, JoinError};
+    /// use simloop::time::sleep;
+    /// use std::time::Duration;
+    ///
+    /// simloop::run(0, async {
+    ///     let handle = spawn(sleep(Duration::from_secs(60)));
+    ///     let abort = handle.abort_handle();
+    ///     assert_eq!(abort.id(), handle.id());
+    ///     abort.abort();
+    ///     assert!(abort.is_finished());
+    ///     assert_eq!(handle.await, Err(JoinError::Cancelled));
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle {
+            task_ref: self.task_ref,
+        }
+    }
+}
+
+/// Cancels a task without owning its result (tokio's `AbortHandle`): from
+/// [`JoinHandle::abort_handle`]. Cloning it is cheap; dropping it does nothing.
+#[derive(Clone)]
+pub struct AbortHandle {
+    task_ref: TaskRef,
+}
+
+impl AbortHandle {
+    /// Cancels the task, as [`JoinHandle::abort`] does: its future is dropped before `abort`
+    /// returns unless it is the running task. Aborting an ended task does nothing.
+    ///
+    /// # Panics
+    ///
+    /// Outside a simulation.
+    pub fn abort(&self) {
+        rt::abort_task("AbortHandle::abort", self.task_ref);
+    }
+
+    /// Whether the task has ended (finished, or dropped after an abort). A task of an ended
+    /// simulation has.
+    pub fn is_finished(&self) -> bool {
+        rt::task_ended(self.task_ref)
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.task_ref.id
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle")
+            .field("id", &self.task_ref.id)
+            .finish()
+    }
+}
+
+/// The id of the task being polled: `None` outside a simulation (tokio's `task::try_id`).
+///
+/// # Examples
+///
+/// ```
+/// use simloop::task::{current_id, spawn, TaskId};
+///
+/// assert_eq!(current_id(), None);
+/// simloop::run(0, async {
+///     assert_eq!(current_id(), Some(TaskId::MAIN));
+///     let child = spawn(async { current_id() });
+///     let id = child.id();
+///     assert_eq!(child.await.unwrap(), Some(id));
+/// });
+/// ```
+pub fn current_id() -> Option<TaskId> {
+    rt::current_task()
 }
 
 impl<T> Future for JoinHandle<T> {

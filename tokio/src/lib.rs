@@ -37,36 +37,37 @@
 
 #[cfg(feature = "net")]
 pub mod net;
+pub mod runtime;
 pub mod task;
 pub mod time;
 
+#[cfg(feature = "fs")]
+pub mod fs;
+#[cfg(feature = "signal")]
+pub mod signal;
+
 mod join_set;
+mod local_set;
 mod select;
 
 pub use task::spawn;
 
 /// tokio's `io` module: traits and utilities, tokio's own code (no runtime, no randomness).
 pub use real::io;
-/// tokio's runtime, for code that builds one explicitly and for `#[tokio::main]`/`#[tokio::test]`
-/// (outside a simulation only).
-pub use real::runtime;
 /// tokio's synchronization primitives, tokio's own code. Deterministic under simloop except
 /// `watch` (and `Barrier`, built on it), whose waiters tokio spreads by its own random numbers:
 /// see `docs/tokio.md`.
 pub use real::sync;
 
-/// tokio's file system, not simulated: it needs a tokio runtime (`docs/tokio.md`).
-#[cfg(feature = "fs")]
-pub use real::fs;
 #[cfg(feature = "process")]
 pub mod process;
-/// tokio's signals, not simulated: they need a tokio runtime (`docs/tokio.md`).
-#[cfg(feature = "signal")]
-pub use real::signal;
 
-/// tokio's `#[tokio::main]`: builds a tokio runtime (outside a simulation).
+/// tokio's `#[tokio::main]`: builds a tokio runtime through this crate's
+/// [`runtime::Builder`] (the macro names `tokio::runtime::Builder`, which the rename makes this
+/// crate's), so it behaves as tokio's outside a simulation.
 pub use real::main;
-/// tokio's `#[tokio::test]`: a test on a tokio runtime (outside a simulation).
+/// tokio's `#[tokio::test]`: a test on a tokio runtime built through this crate's
+/// [`runtime::Builder`], as `#[tokio::main]`.
 pub use real::test;
 
 /// tokio's `join!`: polls its futures in turn, no randomness.

@@ -6,10 +6,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use crate::join_set::JoinSet;
+pub use crate::local_set::LocalSet;
 /// tokio's task-local storage: works under any executor.
 pub use real::task::LocalKey;
-/// tokio's `LocalSet` (outside a simulation only: inside one, [`spawn_local`] spawns directly).
-pub use real::task::LocalSet;
 
 /// Spawns `future` as a new task: a simloop task inside a simulation, a tokio task outside.
 ///
@@ -40,7 +39,8 @@ where
     }
 }
 
-/// Spawns a `!Send` future: a simloop task inside a simulation (every simloop task is local),
+/// Spawns a `!Send` future: a simloop task inside a simulation (every simloop task is local,
+/// so no `LocalSet` is needed; inside one, the task joins it, as in tokio),
 /// `tokio::task::spawn_local` outside (which needs a `LocalSet`).
 ///
 /// # Examples
@@ -62,7 +62,7 @@ where
     F::Output: 'static,
 {
     if simloop::is_simulating() {
-        JoinHandle::Sim(simloop::task::spawn(future))
+        crate::local_set::spawn_sim(future)
     } else {
         JoinHandle::Tokio(real::task::spawn_local(future))
     }
@@ -113,8 +113,8 @@ pub async fn yield_now() {
 }
 
 /// A handle to a spawned task; awaiting it gives the task's output. Dropping it detaches the
-/// task, in both worlds.
-#[must_use = "dropping a JoinHandle detaches the task"]
+/// task, in both worlds. Not `#[must_use]`, as tokio's is not: `tokio::spawn(task);` is the
+/// usual way to start a detached task, and code that compiles cleanly on tokio must here too.
 pub enum JoinHandle<T> {
     /// A tokio task (spawned outside a simulation).
     Tokio(real::task::JoinHandle<T>),
@@ -151,6 +151,124 @@ impl<T> JoinHandle<T> {
             JoinHandle::Tokio(handle) => handle.is_finished(),
             JoinHandle::Sim(handle) => handle.is_finished(),
         }
+    }
+
+    /// A handle that can cancel the task without awaiting it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use simloop_tokio as tokio;
+    /// use std::time::Duration;
+    ///
+    /// simloop::run(0, async {
+    ///     let handle = tokio::spawn(tokio::time::sleep(Duration::from_secs(60)));
+    ///     let abort = handle.abort_handle();
+    ///     assert_eq!(abort.id(), handle.id());
+    ///     abort.abort();
+    ///     assert!(abort.is_finished());
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        match self {
+            JoinHandle::Tokio(handle) => AbortHandle::Tokio(handle.abort_handle()),
+            JoinHandle::Sim(handle) => AbortHandle::Sim(handle.abort_handle()),
+        }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        match self {
+            JoinHandle::Tokio(handle) => Id::Tokio(handle.id()),
+            JoinHandle::Sim(handle) => Id::Sim(handle.id()),
+        }
+    }
+}
+
+/// Cancels a task without awaiting it: tokio's `AbortHandle` outside a simulation, simloop's
+/// inside one. From [`JoinHandle::abort_handle`].
+#[derive(Clone, Debug)]
+pub enum AbortHandle {
+    /// A tokio task's.
+    Tokio(real::task::AbortHandle),
+    /// A simloop task's.
+    Sim(simloop::task::AbortHandle),
+}
+
+impl AbortHandle {
+    /// Cancels the task, as [`JoinHandle::abort`].
+    pub fn abort(&self) {
+        match self {
+            AbortHandle::Tokio(handle) => handle.abort(),
+            AbortHandle::Sim(handle) => handle.abort(),
+        }
+    }
+
+    /// Whether the task has ended.
+    pub fn is_finished(&self) -> bool {
+        match self {
+            AbortHandle::Tokio(handle) => handle.is_finished(),
+            AbortHandle::Sim(handle) => handle.is_finished(),
+        }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        match self {
+            AbortHandle::Tokio(handle) => Id::Tokio(handle.id()),
+            AbortHandle::Sim(handle) => Id::Sim(handle.id()),
+        }
+    }
+}
+
+/// A task's id: tokio's, or simloop's (unique within its simulation; the main future is task
+/// 0, where tokio's `block_on` future is no task at all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Id {
+    /// A tokio task's.
+    Tokio(real::task::Id),
+    /// A simloop task's.
+    Sim(simloop::task::TaskId),
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Id::Tokio(id) => fmt::Display::fmt(id, f),
+            Id::Sim(id) => fmt::Display::fmt(id, f),
+        }
+    }
+}
+
+/// The running task's id.
+///
+/// # Panics
+///
+/// Outside any task, as tokio's.
+///
+/// # Examples
+///
+/// ```
+/// use simloop_tokio as tokio;
+///
+/// simloop::run(0, async {
+///     let handle = tokio::spawn(async { tokio::task::id() });
+///     let id = handle.id();
+///     assert_eq!(handle.await.unwrap(), id);
+/// });
+/// ```
+#[track_caller]
+pub fn id() -> Id {
+    try_id().expect("simloop-tokio: `task::id` called outside a task")
+}
+
+/// The running task's id, `None` outside any task.
+pub fn try_id() -> Option<Id> {
+    if simloop::is_simulating() {
+        simloop::task::current_id().map(Id::Sim)
+    } else {
+        real::task::try_id().map(Id::Tokio)
     }
 }
 

@@ -194,3 +194,26 @@ fn nested_simulation_is_a_clear_error() {
     // The outer context is intact: a new simulation works afterwards.
     assert_eq!(simloop::run(0, async { 1 }), 1);
 }
+
+/// A library that calls real tokio inside a simulation panics with tokio's message; the report
+/// says what happened and how to route the call through the facade.
+#[test]
+fn a_real_tokio_panic_gets_a_hint_to_use_the_facade() {
+    let run = Sim::new(fifo_config()).run(async {
+        spawn(async {
+            panic!("there is no reactor running, must be called from the context of a Tokio 1.x runtime")
+        })
+        .await
+        .unwrap();
+    });
+    let report = run.result.unwrap_err().to_string();
+    assert!(
+        report.contains("hint: this is real tokio's panic"),
+        "{report}"
+    );
+    assert!(report.contains("package = \"simloop-tokio\""), "{report}");
+    assert!(report.contains("[patch.crates-io]"), "{report}");
+    // Other panics get no such hint.
+    let run = Sim::new(fifo_config()).run(async { panic!("boom") });
+    assert!(!run.result.unwrap_err().to_string().contains("hint:"));
+}

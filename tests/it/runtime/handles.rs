@@ -193,3 +193,56 @@ fn a_primitive_waiter_from_an_ended_simulation_wakes_nothing() {
     };
     assert_eq!(without_ops(&run), without_ops(&reference));
 }
+
+#[test]
+fn an_abort_handle_cancels_the_task_and_outlives_its_join_handle() {
+    Sim::new(Config::default())
+        .run(async {
+            let handle = spawn(sleep(Duration::from_secs(60)));
+            let abort = handle.abort_handle();
+            assert_eq!(abort.id(), handle.id());
+            drop(handle); // detached: the abort handle still reaches the task
+            assert!(!abort.is_finished());
+            yield_now().await;
+            abort.clone().abort();
+            assert!(abort.is_finished());
+            abort.abort(); // aborting an ended task does nothing
+            let done = spawn(async {});
+            let done_abort = done.abort_handle();
+            done.await.unwrap();
+            assert!(done_abort.is_finished());
+            assert_eq!(simloop::time::now().since_start(), Duration::ZERO);
+        })
+        .unwrap();
+}
+
+#[test]
+fn an_abort_handle_kept_from_an_ended_run_names_no_task_of_the_next() {
+    let kept = simloop::run(0, async {
+        spawn(sleep(Duration::from_secs(1))).abort_handle()
+    });
+    assert!(kept.is_finished());
+    simloop::run(0, async move {
+        let task = spawn(sleep(Duration::from_secs(1)));
+        assert_eq!(kept.id(), task.id()); // same id, other simulation
+        kept.abort();
+        assert!(!task.abort_handle().is_finished());
+        task.await.unwrap();
+    });
+}
+
+#[test]
+fn current_id_names_the_running_task() {
+    assert_eq!(simloop::task::current_id(), None);
+    simloop::run(0, async {
+        assert_eq!(
+            simloop::task::current_id(),
+            Some(simloop::task::TaskId::MAIN)
+        );
+        let child = spawn(async { simloop::task::current_id() });
+        let id = child.id();
+        assert_eq!(child.await.unwrap(), Some(id));
+    });
+    assert_eq!(simloop::task::current_id(), None);
+    assert!(!simloop::is_simulating());
+}

@@ -6,5 +6,6 @@ mod faults;
 mod fs;
 mod hyper;
 mod net;
+mod signal;
 mod streams;
 mod udp;
