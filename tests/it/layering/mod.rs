@@ -168,6 +168,53 @@ fn the_module_graph_has_no_cycle() {
     assert!(order.len() >= 15, "every module was visited: {order:?}");
 }
 
+/// The code (comments removed) of every `.rs` file below `dir`, a path from the repository root.
+fn code_below(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("source is readable");
+            (file.display().to_string(), code_of(&text))
+        })
+        .collect()
+}
+
+// Goal: the tokio facade is built on simloop's public API only: no hidden item (`__fuzz`,
+// `log_line`), so what it does a user's own crate could do.
+#[test]
+fn the_tokio_facade_uses_only_simloops_public_api() {
+    let found: Vec<String> = code_below("tokio/src")
+        .into_iter()
+        .filter(|(_, code)| code.contains("simloop::__") || code.contains("log_line"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(found.is_empty(), "hidden simloop items used in: {found:?}");
+    assert!(
+        code_below("tokio/src").len() >= 10,
+        "the facade's sources were read"
+    );
+}
+
+// Goal: the example user crate's service is plain tokio code: simloop appears only in its tests.
+#[test]
+fn the_tokio_user_crate_names_simloop_only_in_its_tests() {
+    let sources = code_below("examples-tokio/src");
+    assert!(!sources.is_empty(), "the user crate's sources were read");
+    let found: Vec<String> = sources
+        .into_iter()
+        .filter(|(_, code)| code.contains("simloop"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        found.is_empty(),
+        "simloop named in the service's own code: {found:?}"
+    );
+}
+
 // Goal: plain data imports nothing from the crate but other plain data.
 #[test]
 fn plain_data_imports_only_plain_data() {
