@@ -235,8 +235,11 @@ impl Pipe {
             } else {
                 rng.random_range(1..left)
             };
+            let delay = latency.sample_ns(&mut *rng);
+            let resent = retransmission_ns(sockets.mix.loss, delay, &mut *rng);
             let arrival = now
-                .saturating_add(latency.sample_ns(&mut *rng))
+                .saturating_add(delay)
+                .saturating_add(resent)
                 .max(st.last_arrival);
             st.last_arrival = arrival;
             first = first.min(arrival);
@@ -316,6 +319,40 @@ impl Pipe {
         wake(wakers.0);
         wake(wakers.1);
     }
+}
+
+/// Linux's `TCP_RTO_MIN`, the floor of the variance term of the retransmission timeout.
+const RTO_MIN_NS: u64 = 200_000_000;
+/// Linux's `TCP_RTO_MAX`: doubling stops at two minutes.
+const RTO_MAX_NS: u64 = 120_000_000_000;
+/// Linux's `tcp_retries2`: after this many retransmissions of one segment Linux gives up on
+/// the connection; here the last one goes through, so a segment is never lost for good.
+const RETRIES: u32 = 15;
+
+/// How much later a segment of one-way latency `latency_ns` arrives because it was lost (each
+/// transmission at rate `loss`) and sent again: 0 when its first transmission gets through.
+///
+/// A lost segment is resent after the retransmission timeout, which doubles for each
+/// consecutive loss of the same segment (RFC 6298 §5.5). The timeout is Linux's once the
+/// handshake has measured the round trip: `srtt + max(4 * rttvar, TCP_RTO_MIN)`, with a steady
+/// round trip twice this segment's latency plus 200 ms. (RFC 6298's initial 1 s applies before
+/// any measurement, that is to the SYN, which `connect` retries on its own schedule.) The
+/// caller keeps arrivals in order, so later bytes wait behind a resent one, as a receiver
+/// holds them until the gap is filled.
+fn retransmission_ns(loss: f64, latency_ns: u64, rng: &mut impl rand::Rng) -> u64 {
+    if loss <= 0.0 {
+        return 0; // no draw: a loss-free network's segments stay where they were
+    }
+    let mut rto = latency_ns.saturating_mul(2).saturating_add(RTO_MIN_NS);
+    let mut delay = 0u64;
+    for _ in 0..RETRIES {
+        if !crate::sim::chance(rng, loss) {
+            break;
+        }
+        delay = delay.saturating_add(rto.min(RTO_MAX_NS));
+        rto = rto.saturating_mul(2);
+    }
+    delay
 }
 
 fn reset_error(why: &str, pipe: &Pipe) -> io::Error {
