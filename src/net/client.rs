@@ -219,7 +219,12 @@ impl Client {
     }
 
     /// A stream from this client's host to the message port of `to`.
-    async fn open(&self, to: HostId, host: &str, start: crate::time::Instant) -> Result<TcpStream, NetError> {
+    async fn open(
+        &self,
+        to: HostId,
+        host: &str,
+        start: crate::time::Instant,
+    ) -> Result<TcpStream, NetError> {
         let net = Rc::clone(&self.net);
         TcpStream::connect_from(net, self.host, to, super::MESSAGE_PORT)
             .await

@@ -426,7 +426,9 @@ fn length(bytes: &[u8], what: &str, max: usize) -> io::Result<usize> {
     word.copy_from_slice(bytes);
     let n = u32::from_be_bytes(word) as usize;
     if n > max {
-        return Err(invalid(format!("{what} of {n} bytes is over the limit of {max}")));
+        return Err(invalid(format!(
+            "{what} of {n} bytes is over the limit of {max}"
+        )));
     }
     Ok(n)
 }
@@ -437,7 +439,11 @@ pub(crate) fn encode_request(request: &Request, connection: Option<u64>) -> Vec<
     let mut frame = Vec::with_capacity(REQUEST_HEADER + path.len() + request.body.len());
     let method = METHODS.iter().position(|&m| m == request.method);
     frame.push(method.unwrap_or(0) as u8);
-    frame.push(if connection.is_some() { ON_CONNECTION } else { 0 });
+    frame.push(if connection.is_some() {
+        ON_CONNECTION
+    } else {
+        0
+    });
     frame.extend_from_slice(&connection.unwrap_or(0).to_be_bytes());
     // Both lengths fit: `Request` paths and bodies past 4 GiB are refused by the reader's
     // limits anyway, and a saturated length makes the frame malformed rather than wrong.
@@ -530,10 +536,18 @@ mod tests {
         let request = Request::post("/q", "SELECT 1");
         let back = parse(&encode_request(&request, Some(7))).unwrap().unwrap();
         assert_eq!((back.method, back.path.as_ref()), (Method::Post, "/q"));
-        assert_eq!((back.text(), back.connection()), (Some("SELECT 1"), Some(7)));
-        let plain = parse(&encode_request(&Request::get("/"), None)).unwrap().unwrap();
+        assert_eq!(
+            (back.text(), back.connection()),
+            (Some("SELECT 1"), Some(7))
+        );
+        let plain = parse(&encode_request(&Request::get("/"), None))
+            .unwrap()
+            .unwrap();
         assert_eq!(plain.connection(), None);
-        assert!(parse(&[]).unwrap().is_none(), "EOF before a frame is the end");
+        assert!(
+            parse(&[]).unwrap().is_none(),
+            "EOF before a frame is the end"
+        );
     }
 
     #[test]

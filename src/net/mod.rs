@@ -260,7 +260,10 @@ where
         note(&back, || {
             format!("reply {}{injected}", response.status).into()
         });
-        if message::write_response(&mut stream, &response).await.is_err() {
+        if message::write_response(&mut stream, &response)
+            .await
+            .is_err()
+        {
             return;
         }
     }

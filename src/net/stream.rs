@@ -152,11 +152,11 @@ impl TcpListener {
     /// waiting (binding takes no time).
     pub(crate) fn bind_on(net: &Rc<Net>, host: HostId, port: u16) -> io::Result<TcpListener> {
         if !net.is_up(host) {
-            return Err(host_down(&net, host));
+            return Err(host_down(net, host));
         }
         let make = |port| {
             Rc::new(ListenerShared {
-                net: Rc::clone(&net),
+                net: Rc::clone(net),
                 host,
                 addr: SocketAddr::new(ip_of(host), port),
                 backlog: RefCell::default(),

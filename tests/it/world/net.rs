@@ -142,7 +142,10 @@ fn loss_delays_by_retransmission_and_errors_come_at_their_rate() {
         "delayed {delayed_rate:.4} (expected 0.19), mean extra {extra:?} (expected 61.1ms), \
          errors {error_rate:.4} (configured 0.05)"
     );
-    assert!((delayed_rate - 0.19).abs() < 0.015, "delayed {delayed_rate}");
+    assert!(
+        (delayed_rate - 0.19).abs() < 0.015,
+        "delayed {delayed_rate}"
+    );
     assert!((ms(56)..=ms(66)).contains(&extra), "{extra:?}");
     assert!((error_rate - 0.05).abs() < 0.01, "errors {error_rate}");
     assert_eq!(
