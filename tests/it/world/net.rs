@@ -440,3 +440,36 @@ fn tasks_spawned_on_a_host_die_with_it() {
     });
     run.result.unwrap();
 }
+
+// Goal: the message layer and the sockets share one port space, and a connect nobody answers
+// gives up after Linux's 127 s of SYNs when the client's timeout is longer (aiohttp's 300 s).
+#[test]
+fn serve_owns_port_80_and_unanswered_connects_give_up_at_127_s() {
+    use simloop::net::{TcpListener, MESSAGE_PORT};
+    let run = sim(WorldConfig::default()).run(async {
+        let _holder = TcpListener::bind(("web", MESSAGE_PORT)).await.unwrap();
+        assert_eq!(
+            net::serve("web", |_: Request| async { Response::ok("") }),
+            Err(NetError::AddrInUse { host: "web".into() })
+        );
+        echo("db");
+        net::crash("db").unwrap();
+        let client = Client::new("app");
+        assert_eq!(client.timeout(), Duration::from_secs(300));
+        let start = now();
+        let err = client.get("db", "/").await.unwrap_err();
+        let waited = now() - start;
+        assert_eq!(
+            err,
+            NetError::Timeout {
+                host: "db".into(),
+                after: waited
+            }
+        );
+        assert!(
+            (Duration::from_secs(127)..Duration::from_millis(127_100)).contains(&waited),
+            "{waited:?}"
+        );
+    });
+    run.result.unwrap();
+}
