@@ -11,9 +11,9 @@
 //!
 //! A small database service on the simulated host `db` answers `SELECT * FROM users`; a
 //! `net::Connection` is the asyncpg connection. The example fetches the users, then crashes the
-//! database in the middle of the second query: the reply never comes and the error reaches
-//! the caller at its 1 s timeout, with the connection closed; then a retry against the
-//! restarted database succeeds. The body is `db_query` in `simloop_programs::guide`.
+//! database in the middle of the second query: the crash resets the connection's TCP stream
+//! and the error (`connection to db reset`) reaches the caller at once, with the connection
+//! closed; then a retry against the restarted database succeeds. The body is `db_query` in `simloop_programs::guide`.
 //!
 //! ```text
 //! cargo run --example db_query -- [--seed N] [--strategy fifo|random|pct:3|pos]

@@ -10,11 +10,13 @@
 //!         print(await fetch(session, "https://www.example.com"))
 //! ```
 //!
-//! `simloop::net::serve` gives the host `www.example.com` a server and `net::Client` is the
-//! session. The link's one-way latency is drawn from the seed (10 to 50 ms) and one reply in
-//! five is an injected `503`: run it with other seeds to see others. Then the guide's ten
-//! fetches go through `Semaphore(3)`: never more than three in flight, four rounds of one round
-//! trip each, errors included. The body is `http_fetch` in `simloop_programs::guide`.
+//! `simloop::net::serve` gives the host `www.example.com` a server on simulated TCP and
+//! `net::Client` is the session; each GET opens a connection (the handshake's round trip), then
+//! sends the request and reads the reply (another). The link's one-way latency is drawn from the
+//! seed (10 to 50 ms) and one reply in five is an injected `503`: run it with other seeds to see
+//! others. Then the guide's ten fetches go through `Semaphore(3)`: never more than three in
+//! flight, four rounds of two round trips each, errors included. The body is `http_fetch` in
+//! `simloop_programs::guide`.
 //!
 //! ```text
 //! cargo run --example http_fetch -- [--seed N] [--strategy fifo|random|pct:3|pos]

@@ -291,13 +291,14 @@ pub struct WorldConfig {
     /// One-way network latency of every link without its own
     /// ([`net::set_latency`](crate::net::set_latency)). Default: uniform 1–5 ms.
     pub latency: Latency,
-    /// Chance a request gets no reply because the request or the reply was lost (half each).
-    /// Default: never.
+    /// Chance a TCP segment is lost, each transmission (it is resent after the retransmission
+    /// timeout, so it arrives late), or a UDP datagram is lost. Default: never.
     pub loss: Rate,
-    /// Chance a delivered request is answered with an injected `503` instead of reaching the
-    /// handler. Default: never.
+    /// Chance a request a [`serve`](crate::net::serve) server reads is answered with an
+    /// injected `503` instead of reaching the handler. Default: never.
     pub errors: Rate,
-    /// Chance a request on a [`Connection`](crate::net::Connection) resets it. Default: never.
+    /// Chance a request on a [`Connection`](crate::net::Connection) makes the server reset it.
+    /// Default: never.
     pub resets: Rate,
     /// Latency of each disk operation. Default: uniform 50–500 µs.
     pub disk_latency: Latency,

@@ -1,32 +1,25 @@
-//! The client side: [`Client`] for one-off requests, [`Connection`] for a session.
+//! The client side: [`Client`] for one-off requests, [`Connection`] for a session. Both speak
+//! the message frames over a [`TcpStream`] to the server's [`MESSAGE_PORT`](super::MESSAGE_PORT).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
-use std::future::{poll_fn, Future};
+use std::future::Future;
+use std::io;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
-use super::message::{NetError, Request, Response};
-use super::state::{ConnState, HostId, Net, Reply, Sent};
-use crate::rt;
+use futures::io::AsyncWriteExt;
+
+use super::message::{encode_request, read_response, NetError, Request, Response};
+use super::state::{HostId, Net};
+use super::stream::TcpStream;
 use crate::sim::note;
-use crate::time::{sleep, timeout};
+use crate::sync::{Lock, LockGuard};
+use crate::time::{now, timeout};
 
 /// aiohttp's default total timeout (`ClientTimeout(total=300)`): five minutes.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Waits for `reply`: a response, or never.
-async fn await_reply(reply: &Rc<Reply>) -> Response {
-    poll_fn(|cx| match reply.take(cx.waker()) {
-        Some(response) => Poll::Ready(response),
-        None => {
-            rt::waiting_on(reply);
-            Poll::Pending
-        }
-    })
-    .await
-}
 
 /// Runs `wait` under the client's timeout, turning expiry into [`NetError::Timeout`].
 async fn within<T>(
@@ -47,23 +40,35 @@ async fn within<T>(
     }
 }
 
-/// The reply a sent request gets.
-async fn finish(sent: Sent) -> Result<Response, NetError> {
-    match sent {
-        Sent::Waiting(reply) | Sent::Never(reply) => Ok(await_reply(&reply).await),
-        Sent::FailAfter(nanos, error) => {
-            sleep(Duration::from_nanos(nanos)).await;
-            Err(error)
-        }
-        Sent::OpenAfter(_) => unreachable!("a request is never answered by a connection"),
+/// What a stream error means to a client of `host` on `own`, `waited` into the attempt.
+fn net_error(err: &io::Error, host: &str, own: &str, waited: Duration) -> NetError {
+    let host = host.to_owned();
+    match err.kind() {
+        io::ErrorKind::ConnectionRefused => NetError::Refused { host },
+        io::ErrorKind::NotFound => NetError::UnknownHost { host },
+        io::ErrorKind::NetworkDown => NetError::HostDown { host: own.into() },
+        // `connect`'s SYNs went unanswered for 127 s, before the client's own timeout.
+        io::ErrorKind::TimedOut => NetError::Timeout {
+            host,
+            after: waited,
+        },
+        // A reset, an EOF or a malformed frame in the middle of a reply: the exchange broke.
+        _ => NetError::Reset { host },
     }
+}
+
+/// Writes `frame` on `stream` and reads the reply frame.
+async fn exchange(stream: &mut TcpStream, frame: &[u8]) -> io::Result<Response> {
+    stream.write_all(frame).await?;
+    read_response(stream).await
 }
 
 /// A client on one host: sends requests to other hosts by name, each under a timeout.
 ///
-/// Like an aiohttp `ClientSession`: each [`request`](Client::request) is independent (a fresh
-/// connection, in effect); [`connect`](Client::connect) opens a [`Connection`] for a session,
-/// like asyncpg's. The default timeout is aiohttp's five minutes.
+/// Like an aiohttp `ClientSession`: each [`request`](Client::request) opens a [`TcpStream`]
+/// to the host's [`MESSAGE_PORT`](super::MESSAGE_PORT) and closes it after the reply (two round
+/// trips: the handshake, then the exchange); [`connect`](Client::connect) opens a
+/// [`Connection`] for a session, like asyncpg's. The default timeout is aiohttp's five minutes.
 ///
 /// # Examples
 ///
@@ -176,17 +181,54 @@ impl Client {
     ///
     /// [`NetError::UnknownHost`] at once for a name nobody registered; [`NetError::HostDown`]
     /// if this client's host is down; [`NetError::Refused`] after a round trip when nothing
-    /// listens; [`NetError::Timeout`] exactly at the timeout when the request or its reply was
-    /// lost, a partition cut the link, or the target is down. An injected error is a reply
-    /// with status [`Response::INJECTED_ERROR`], not an `Err`.
+    /// listens; [`NetError::Reset`] when the connection is reset before the reply is in (the
+    /// server's host crashed); [`NetError::Timeout`] exactly at the timeout when a partition
+    /// holds the bytes back, the target is down, or the reply is late (if the timeout is over
+    /// 127 s, a connection attempt nobody answers gives up first, after 127 s). An injected
+    /// error is a reply with status [`Response::INJECTED_ERROR`], not an `Err`.
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future abandons the reply, not the request: as on a real network, a request
-    /// already sent may still reach the server and be handled.
+    /// Dropping the future closes the connection, not the request: as on a real network, a
+    /// request already sent may still reach the server and be handled.
     pub async fn request(&self, host: &str, request: Request) -> Result<Response, NetError> {
-        let (sent, label) = self.net.send(self.host, host, request, None)?;
-        within(self.timeout, host, &label, finish(sent)).await
+        let (to, label) = self.target(host)?;
+        let frame = encode_request(&request, None);
+        let start = now();
+        let exchange = async {
+            let mut stream = self.open(to, host, start).await?;
+            note(&label, || {
+                format!("send {} {}", request.method, request.path).into()
+            });
+            let reply = exchange(&mut stream, &frame).await;
+            reply.map_err(|err| net_error(&err, host, &self.name, now() - start))
+        };
+        within(self.timeout, host, &label, exchange).await
+    }
+
+    /// The host called `host` and the trace label of the link to it, or why there is none:
+    /// no time passes.
+    fn target(&self, host: &str) -> Result<(HostId, Rc<str>), NetError> {
+        let to = self.net.lookup(host)?;
+        if !self.net.is_up(self.host) {
+            return Err(NetError::HostDown {
+                host: self.name.to_string(),
+            });
+        }
+        Ok((to, self.net.label(self.host, to)))
+    }
+
+    /// A stream from this client's host to the message port of `to`.
+    async fn open(
+        &self,
+        to: HostId,
+        host: &str,
+        start: crate::time::Instant,
+    ) -> Result<TcpStream, NetError> {
+        let net = Rc::clone(&self.net);
+        TcpStream::connect_from(net, self.host, to, super::MESSAGE_PORT)
+            .await
+            .map_err(|err| net_error(&err, host, &self.name, now() - start))
     }
 
     /// A `GET` of `path` on `host`; see [`request`](Client::request).
@@ -217,7 +259,7 @@ impl Client {
         self.request(host, Request::get(path)).await
     }
 
-    /// Opens a [`Connection`] to `host`: one round trip.
+    /// Opens a [`Connection`] to `host`: a TCP handshake, one round trip.
     ///
     /// # Examples
     ///
@@ -238,33 +280,29 @@ impl Client {
     ///
     /// [`NetError::UnknownHost`], [`NetError::HostDown`] and [`NetError::Refused`] as for
     /// [`request`](Client::request); [`NetError::Timeout`] when a partition or a down host
-    /// leaves the attempt unanswered.
+    /// leaves the attempt unanswered (the SYN is resent after 1, 2, 4, ... s, as Linux does).
     ///
     /// # Cancel safety
     ///
     /// Dropping the future before it completes opens no connection.
     pub async fn connect(&self, host: &str) -> Result<Connection, NetError> {
-        let (sent, state, target) = self.net.connect(self.host, host)?;
-        let label = self.net.label(self.host, self.net.lookup(host)?);
-        let wait = async {
-            match sent {
-                Sent::OpenAfter(nanos) => {
-                    sleep(Duration::from_nanos(nanos)).await;
-                    Ok(())
-                }
-                other => finish(other).await.map(drop),
-            }
-        };
-        within(self.timeout, host, &label, wait).await?;
+        let (to, label) = self.target(host)?;
+        let start = now();
+        let stream = within(self.timeout, host, &label, self.open(to, host, start)).await?;
+        let id = self.net.next_connection.get();
+        self.net.next_connection.set(id + 1);
+        note(&label, || format!("connect #{id}").into());
         let open = &self.net.open_connections;
         open.set(open.get() + 1);
         Ok(Connection {
             net: Rc::clone(&self.net),
-            from: self.host,
-            host: target,
+            id,
+            host: self.net.name(to),
+            own: Rc::clone(&self.name),
             timeout: self.timeout,
             label,
-            state,
+            closed: Cell::new(false),
+            stream: Lock::new(Some(stream)).with_name(&format!("connection #{id}")),
         })
     }
 }
@@ -278,13 +316,17 @@ impl fmt::Debug for Client {
     }
 }
 
-/// An open connection to one host, like an asyncpg connection: requests on it arrive in the
-/// order they were sent, and it dies with the server's life.
+/// An open connection to one host, like an asyncpg connection: one [`TcpStream`], on which
+/// requests go one at a time in the order they were made (a request waits for the one before
+/// it), and which dies with the server's life.
 ///
-/// If the server crashes, requests go unanswered while it is down and fail with
-/// [`NetError::Reset`] once it is back (its new life does not know the connection). A reset
-/// (also injected at [`WorldConfig::resets`](crate::sim::WorldConfig::resets)) closes the
-/// connection; later requests fail with [`NetError::Closed`] at once. Dropping it closes it.
+/// A crash of the server's host resets it: the request in flight, or the next one, fails with
+/// [`NetError::Reset`]. A reset (also injected at
+/// [`WorldConfig::resets`](crate::sim::WorldConfig::resets)) closes the connection; later
+/// requests fail with [`NetError::Closed`] at once. So does a request abandoned half way (its
+/// timeout fired or its future was dropped): its reply may still come, and the next request
+/// would read it, so the stream is closed, as aiohttp closes a connection whose request
+/// timed out instead of returning it to its pool. Dropping the connection closes it.
 ///
 /// # Examples
 ///
@@ -306,11 +348,35 @@ impl fmt::Debug for Client {
 /// ```
 pub struct Connection {
     net: Rc<Net>,
-    from: HostId,
+    id: u64,
     host: Rc<str>,
+    own: Rc<str>,
     timeout: Duration,
     label: Rc<str>,
-    state: ConnState,
+    closed: Cell<bool>,
+    /// One request at a time uses the stream, in the order they asked (the lock is FIFO), so
+    /// replies come back in order; `None` once closed.
+    stream: Lock<Option<TcpStream>>,
+}
+
+/// Closes the connection unless the exchange it guards finished: a request abandoned half way
+/// (its timeout fired, or its future was dropped) leaves a reply that may still come, and the
+/// next request would read it.
+struct Abandon<'a> {
+    conn: &'a Connection,
+    slot: LockGuard<'a, Option<TcpStream>>,
+    finished: bool,
+}
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.conn.mark_closed();
+        }
+        if self.conn.closed.get() {
+            *self.slot = None; // closed while this request was on the wire, or just now
+        }
+    }
 }
 
 impl Connection {
@@ -336,26 +402,43 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// [`NetError::Closed`] at once on a closed connection; [`NetError::Reset`] after a round
-    /// trip if the server restarted since the connection opened or a reset was injected (the
-    /// connection is then closed); otherwise as [`Client::request`].
+    /// [`NetError::Closed`] at once on a closed connection; [`NetError::Reset`] if the
+    /// connection was reset (the server's host crashed, or a reset was injected; the
+    /// connection is then closed); otherwise as [`Client::request`]. A timeout closes the
+    /// connection.
     ///
     /// # Cancel safety
     ///
-    /// As [`Client::request`]: the request may still be handled.
+    /// Dropping the future once the request is on the wire closes the connection; the request
+    /// may still be handled.
     pub async fn request(&self, request: Request) -> Result<Response, NetError> {
-        if self.state.closed.get() {
-            return Err(NetError::Closed {
-                host: self.host.to_string(),
+        let closed = || NetError::Closed {
+            host: self.host.to_string(),
+        };
+        if self.closed.get() {
+            return Err(closed());
+        }
+        let frame = encode_request(&request, Some(self.id));
+        let start = now();
+        let exchange = async {
+            let mut abandon = Abandon {
+                conn: self,
+                slot: self.stream.lock().await,
+                finished: false,
+            };
+            let Some(stream) = abandon.slot.as_mut() else {
+                abandon.finished = true;
+                return Err(closed());
+            };
+            note(&self.label, || {
+                format!("send {} {}", request.method, request.path).into()
             });
-        }
-        let (sent, _) = self
-            .net
-            .send(self.from, &self.host, request, Some(&self.state))?;
-        if let Sent::FailAfter(_, NetError::Reset { .. }) = sent {
-            self.shut();
-        }
-        within(self.timeout, &self.host, &self.label, finish(sent)).await
+            let reply = exchange(stream, &frame).await;
+            abandon.finished = reply.is_ok();
+            drop(abandon);
+            reply.map_err(|err| net_error(&err, &self.host, &self.own, now() - start))
+        };
+        within(self.timeout, &self.host, &self.label, exchange).await
     }
 
     /// Closes the connection; later requests fail with [`NetError::Closed`]. Closing twice does
@@ -374,14 +457,23 @@ impl Connection {
     /// });
     /// ```
     pub fn close(&self) {
-        if !self.state.closed.get() {
-            note(&self.label, || format!("close #{}", self.state.id).into());
+        if !self.closed.get() {
+            note(&self.label, || format!("close #{}", self.id).into());
         }
         self.shut();
     }
 
+    /// Marks the connection closed and drops its stream, now if no request holds it, else
+    /// when that request finishes.
     fn shut(&self) {
-        if !self.state.closed.replace(true) {
+        self.mark_closed();
+        if let Ok(mut slot) = self.stream.try_lock() {
+            *slot = None;
+        }
+    }
+
+    fn mark_closed(&self) {
+        if !self.closed.replace(true) {
             let open = &self.net.open_connections;
             open.set(open.get() - 1);
         }
@@ -401,7 +493,7 @@ impl Connection {
     /// });
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.state.closed.get()
+        self.closed.get()
     }
 
     /// The connection's id, which the server sees as [`Request::connection`]; the first
@@ -419,7 +511,7 @@ impl Connection {
     /// });
     /// ```
     pub fn id(&self) -> u64 {
-        self.state.id
+        self.id
     }
 
     /// The host at the other end.
@@ -449,9 +541,9 @@ impl Drop for Connection {
 impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
-            .field("id", &self.state.id)
+            .field("id", &self.id)
             .field("host", &self.host)
-            .field("closed", &self.state.closed.get())
+            .field("closed", &self.closed.get())
             .finish()
     }
 }

@@ -1,23 +1,37 @@
-//! A simulated network: named hosts, servers that are async handlers, clients that send
-//! HTTP-style requests, and the faults of a real network, all drawn from the seed.
+//! A simulated network: named hosts, TCP streams and UDP datagrams between them, a small
+//! request/response layer on top (servers that are async handlers, clients that send
+//! HTTP-style requests), and the faults of a real network, all drawn from the seed.
 //!
 //! A host comes into being when something names it: [`serve`], [`Client::new`] or [`spawn_on`].
-//! Each request a server receives is handled in its own task, named after the host, as
-//! aiohttp handles each request in its own task. Between hosts:
 //!
-//! - every message takes a one-way latency drawn from the link's [`Latency`]
-//!   ([`WorldConfig::latency`](crate::sim::WorldConfig::latency), or [`set_latency`]);
-//! - a request or its reply is lost at the seed's loss rate, and a delivered request is
-//!   answered with an injected `503` at its error rate, without reaching the handler;
-//! - [`partition`] cuts a link both ways until [`heal`]: messages across it are lost;
-//! - [`crash`] takes a host down: its tasks are aborted (their destructors run), its server
-//!   is gone, messages to it are lost; [`restart`] brings it back with no server, so its start-up
+//! # Requests and responses
+//!
+//! [`serve`] listens on the host's [`MESSAGE_PORT`]; a [`Client`] opens a [`TcpStream`] to it
+//! for each request (a [`Connection`] keeps one), writes the request as a frame and reads the
+//! reply's. Each request a server reads is handled in its own task, named after the host, as
+//! aiohttp handles each request in its own task. There is one network model: what the streams
+//! do, requests inherit.
+//!
+//! - every segment takes a one-way latency drawn from the link's [`Latency`]
+//!   ([`WorldConfig::latency`](crate::sim::WorldConfig::latency), or [`set_latency`]), and a
+//!   request costs two round trips: TCP's handshake, then the request and its reply;
+//! - a segment is lost at the seed's loss rate and, as TCP does, sent again after the
+//!   retransmission timeout (200 ms plus the round trip, doubling per consecutive loss): loss
+//!   delays a request, it never drops one;
+//! - a request a server reads is answered with an injected `503` at the seed's error rate,
+//!   without reaching the handler;
+//! - [`partition`] cuts a link both ways until [`heal`]: bytes across it wait, a connection
+//!   attempt goes unanswered;
+//! - [`crash`] takes a host down: its tasks are aborted (their destructors run), its server's
+//!   listener is gone, its connections are reset (a request it was handling fails with
+//!   [`NetError::Reset`] at once); [`restart`] brings it back with no server, so its start-up
 //!   code must [`serve`] again, as a restarted process would.
 //!
-//! A client notices loss, partitions and crashes the way a real one does: no reply, then its
-//! timeout ([`NetError::Timeout`], exactly at the deadline). A request's fate is drawn when it is
-//! sent, from the seed's network stream: the same seed and schedule give the same latencies and
-//! the same losses, and user code drawing random numbers changes neither.
+//! A client notices a partition or a down host the way a real one does: no answer, then its
+//! timeout ([`NetError::Timeout`], exactly at the deadline). Latencies and losses are drawn
+//! from the network's seed on the sockets' stream, injected errors on a stream of their own:
+//! the same seed and schedule give the same request timings and faults, and user code drawing
+//! random numbers changes none of them.
 //!
 //! # Byte streams and datagrams
 //!
@@ -33,9 +47,9 @@
 //! seed decides the rest: a write arrives in pieces (so reads are short), each piece takes the
 //! link's latency, and a write waits while the peer leaves a full send buffer unread. A crash
 //! resets the host's connections, a partition holds bytes back until it heals, and a connect
-//! nobody answers retries its SYN for 127 s. Datagrams are lost, duplicated and reordered at
-//! the seed's rates, never split. Segments and datagrams draw from the network's seed on a
-//! stream of their own, so socket traffic never shifts the fate of a [`Client`] request.
+//! nobody answers retries its SYN for 127 s. A lost segment is resent after the
+//! retransmission timeout, its bytes and those behind it arriving late and in order.
+//! Datagrams are lost, duplicated and reordered at the seed's rates, never split.
 //!
 //! # Examples
 //!
@@ -59,7 +73,7 @@
 //!     assert_eq!(reply.text(), Some("hello"));
 //!     assert_eq!(client.get("api", "/other").await.unwrap().status, 404);
 //!
-//!     // Across a partition nothing comes back: the timeout fires exactly on time.
+//!     // Across a partition no connection opens: the timeout fires exactly on time.
 //!     net::partition("app", "api").unwrap();
 //!     let start = now();
 //!     let err = client.get("api", "/hello").await.unwrap_err();
@@ -126,13 +140,12 @@
 //! ```
 
 use std::future::Future;
+use std::io;
 use std::panic::Location;
 use std::rc::Rc;
-use std::time::Duration;
 
 use crate::sim::{note, Latency};
 use crate::task::{spawn_at, JoinHandle};
-use crate::time::{sleep, sleep_until, Instant};
 
 mod addr;
 mod client;
@@ -151,62 +164,119 @@ pub use stream::{
 };
 pub use udp::UdpSocket;
 
-use state::{Exchange, Fate, Net};
+use state::{HostId, Net};
+
+/// The port [`serve`] listens on and [`Client`] connects to: 80, HTTP's.
+///
+/// # Examples
+///
+/// ```
+/// use simloop::net::{self, Request, Response, TcpListener, MESSAGE_PORT};
+///
+/// simloop::run(0, async {
+///     net::serve("api", |_: Request| async { Response::ok("") }).unwrap();
+///     let taken = TcpListener::bind(("api", MESSAGE_PORT)).await.unwrap_err();
+///     assert_eq!(taken.kind(), std::io::ErrorKind::AddrInUse);
+/// });
+/// ```
+pub const MESSAGE_PORT: u16 = 80;
 
 #[track_caller]
 fn net(what: &'static str) -> Rc<Net> {
     crate::sim::part(what, Net::new)
 }
 
-/// Carries one request to `handler` and its reply back, as one task on the server's host.
-async fn serve_one<H, F>(handler: Rc<H>, exchange: Exchange)
-where
-    H: Fn(Request) -> F,
-    F: Future<Output = Response>,
-{
-    let Exchange {
-        request,
-        reply,
-        net,
-        from,
-        to,
-        arrival_ns,
-        back_ns,
-        fate,
-        label,
-    } = exchange;
-    sleep_until(Instant::from_nanos(arrival_ns)).await;
-    if !net.reaches(from.0, to) {
-        note(&label, || "lost request (partition)".into());
-        return;
-    }
-    let response = match fate {
-        Fate::InjectError => Response::new(Response::INJECTED_ERROR, Vec::new()),
-        Fate::Deliver | Fate::LoseReply => handler(request).await,
-    };
-    sleep(Duration::from_nanos(back_ns)).await;
-    let back = net.label(to.0, from.0);
-    if fate == Fate::LoseReply {
-        note(&back, || "lost reply".into());
-    } else if !net.reaches(to.0, from) {
-        note(&back, || "lost reply (partition or host down)".into());
-    } else {
-        let injected = if fate == Fate::InjectError {
-            " (injected)"
-        } else {
-            ""
-        };
-        note(&back, || {
-            format!("reply {}{injected}", response.status).into()
-        });
-        reply.fill(response);
+/// What the tasks of one server share.
+struct Server<H> {
+    net: Rc<Net>,
+    host: HostId,
+    name: Rc<str>,
+    handler: H,
+    site: &'static Location<'static>,
+}
+
+impl<H> Server<H> {
+    /// Spawns `future` on the server's host: named after it, aborted by its crash.
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let handle = spawn_at(Some(Rc::clone(&self.name)), self.site, future);
+        self.net.adopt(self.host, handle.id());
+        handle
     }
 }
 
-/// Makes `handler` the server of `host` (created if new): every request that reaches the host
-/// runs `handler` in a new task named after the host.
+/// Accepts connections until the host crashes, each served by a task of its own.
+async fn accept_loop<H, F>(server: Rc<Server<H>>, listener: TcpListener)
+where
+    H: Fn(Request) -> F + 'static,
+    F: Future<Output = Response> + 'static,
+{
+    while let Ok((stream, _)) = listener.accept().await {
+        server
+            .spawn(serve_connection(Rc::clone(&server), stream))
+            .detach();
+    }
+}
+
+/// Reads request frames from one connection and writes each reply back, in order; each
+/// request runs the handler in a task of its own, as aiohttp handles each request in its own
+/// task. A malformed frame closes the connection.
+async fn serve_connection<H, F>(server: Rc<Server<H>>, mut stream: TcpStream)
+where
+    H: Fn(Request) -> F + 'static,
+    F: Future<Output = Response> + 'static,
+{
+    let net = &server.net;
+    let peer = stream.peer_host();
+    let from = net.name(peer);
+    let back = net.label(server.host, peer);
+    loop {
+        let mut request = match message::read_request(&mut stream).await {
+            Ok(Some(request)) => request,
+            Ok(None) => return, // the client closed the connection
+            Err(err) if err.kind() == io::ErrorKind::InvalidData => {
+                note(&back, || format!("close: {err}").into());
+                return;
+            }
+            Err(_) => return, // reset: the connection is gone
+        };
+        let (inject, reset) = net.draw_faults(request.connection.is_some());
+        if reset {
+            note(&back, || "reset (injected)".into());
+            stream.reset("injected reset");
+            return;
+        }
+        let response = if inject {
+            Response::new(Response::INJECTED_ERROR, Vec::new())
+        } else {
+            request.from = Some(Rc::clone(&from));
+            match server.spawn((server.handler)(request)).await {
+                Ok(response) => response,
+                Err(_) => return, // the handler was aborted
+            }
+        };
+        let injected = if inject { " (injected)" } else { "" };
+        note(&back, || {
+            format!("reply {}{injected}", response.status).into()
+        });
+        if message::write_response(&mut stream, &response)
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Makes `handler` the server of `host` (created if new): binds a [`TcpListener`] on
+/// `(host, MESSAGE_PORT)` and accepts connections; every request read from one runs `handler`
+/// in a new task named after the host, and the replies go back in order.
 ///
-/// The server lasts until the host [`crash`]es.
+/// The server lasts until the host [`crash`]es. A connection that sends a frame that does not
+/// parse is closed; the others go on.
 ///
 /// # Examples
 ///
@@ -227,8 +297,8 @@ where
 ///
 /// # Errors
 ///
-/// [`NetError::AddrInUse`] if the host already has a server; [`NetError::HostDown`] if it is
-/// down.
+/// [`NetError::AddrInUse`] if the host already has a server (or a [`TcpListener`] holds its
+/// [`MESSAGE_PORT`]); [`NetError::HostDown`] if it is down.
 #[track_caller]
 pub fn serve<H, F>(host: &str, handler: H) -> Result<(), NetError>
 where
@@ -238,15 +308,24 @@ where
     let site = Location::caller();
     let net = net("simloop::net::serve");
     let id = net.host(host);
-    let name = net.name(id);
-    let handler = Rc::new(handler);
-    net.listen(
-        id,
-        Rc::new(move |exchange| {
-            let body = serve_one(Rc::clone(&handler), exchange);
-            spawn_at(Some(Rc::clone(&name)), site, body).id()
-        }),
-    )
+    let listener = TcpListener::bind_on(&net, id, MESSAGE_PORT).map_err(|err| {
+        let host = host.into();
+        match err.kind() {
+            io::ErrorKind::AddrInUse => NetError::AddrInUse { host },
+            _ => NetError::HostDown { host },
+        }
+    })?;
+    let server = Rc::new(Server {
+        name: net.name(id),
+        net,
+        host: id,
+        handler,
+        site,
+    });
+    server
+        .spawn(accept_loop(Rc::clone(&server), listener))
+        .detach();
+    Ok(())
 }
 
 /// Runs `future` as a task that belongs to `host` (created if new): [`crash`] aborts it.
@@ -294,8 +373,9 @@ fn record(net: &Net, op: impl FnOnce() -> String) {
     note(&net.object, || op().into());
 }
 
-/// Takes `host` down: its tasks are aborted (each dropped at once unless it is the one running), its server is gone,
-/// requests to it go unanswered and its open connections are dead.
+/// Takes `host` down: its tasks are aborted (each dropped at once unless it is the one
+/// running), its listeners and server are gone, its connections are reset (both ends' reads
+/// and writes fail) and connection attempts to it go unanswered.
 ///
 /// Files are a separate disk: pair it with [`fs::crash`](crate::fs::crash) to model a machine
 /// losing power.
@@ -360,8 +440,9 @@ pub fn restart(host: &str) -> Result<(), NetError> {
     Ok(())
 }
 
-/// Cuts the link between `a` and `b`, both ways: messages sent across it, or in flight when
-/// they arrive, are lost until [`heal`].
+/// Cuts the link between `a` and `b`, both ways, until [`heal`]: bytes sent across it, or in
+/// flight, wait (nothing is lost: TCP resends), connection attempts go unanswered and
+/// datagrams are lost.
 ///
 /// # Examples
 ///
@@ -460,7 +541,8 @@ pub fn heal_all() {
 ///     let client = Client::new("app");
 ///     net::set_latency("app", "far", Latency::Fixed(Duration::from_millis(80))).unwrap();
 ///     client.get("far", "/").await.unwrap();
-///     assert_eq!(now().since_start(), Duration::from_millis(160)); // one round trip
+///     // Two round trips: the TCP handshake, then the request and its reply.
+///     assert_eq!(now().since_start(), Duration::from_millis(320));
 /// });
 /// ```
 ///

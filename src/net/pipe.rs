@@ -225,6 +225,7 @@ impl Pipe {
         let now = rt::now_ns("simloop::net::TcpStream::poll_write");
         let latency = net.link_latency(self.from, self.to);
         let sockets = &net.sockets;
+        let loss = sockets.mix.loss; // no draw at 0: a loss-free network's arrivals stay put
         let mut rng = sockets.rng.borrow_mut();
         let mut left = n;
         let mut first = u64::MAX;
@@ -235,9 +236,11 @@ impl Pipe {
             } else {
                 rng.random_range(1..left)
             };
-            let arrival = now
-                .saturating_add(latency.sample_ns(&mut *rng))
-                .max(st.last_arrival);
+            let mut delay = latency.sample_ns(&mut *rng);
+            if loss > 0.0 {
+                delay = delay.saturating_add(retransmission_ns(loss, delay, &mut *rng));
+            }
+            let arrival = now.saturating_add(delay).max(st.last_arrival);
             st.last_arrival = arrival;
             first = first.min(arrival);
             match st.segs.back_mut() {
@@ -316,6 +319,39 @@ impl Pipe {
         wake(wakers.0);
         wake(wakers.1);
     }
+}
+
+/// Linux's `TCP_RTO_MIN`, the floor of the variance term of the retransmission timeout.
+const RTO_MIN_NS: u64 = 200_000_000;
+/// Linux's `TCP_RTO_MAX`: doubling stops at two minutes.
+const RTO_MAX_NS: u64 = 120_000_000_000;
+/// Linux's `tcp_retries2`: after this many retransmissions of one segment Linux gives up on
+/// the connection; here the last one goes through, so a segment is never lost for good.
+const RETRIES: u32 = 15;
+
+/// How much later a segment of one-way latency `latency_ns` arrives because it was lost (each
+/// transmission at rate `loss`) and sent again: 0 when its first transmission gets through.
+///
+/// A lost segment is resent after the retransmission timeout, which doubles for each
+/// consecutive loss of the same segment (RFC 6298 §5.5). The timeout is Linux's once the
+/// handshake has measured the round trip: `srtt + max(4 * rttvar, TCP_RTO_MIN)`, which for a
+/// steady round trip (twice this segment's latency) is that round trip plus 200 ms. (RFC 6298's
+/// initial 1 s applies before
+/// any measurement, that is to the SYN, which `connect` retries on its own schedule.) The
+/// caller keeps arrivals in order, so later bytes wait behind a resent one, as a receiver
+/// holds them until the gap is filled.
+#[cold]
+fn retransmission_ns(loss: f64, latency_ns: u64, rng: &mut impl rand::Rng) -> u64 {
+    let mut rto = latency_ns.saturating_mul(2).saturating_add(RTO_MIN_NS);
+    let mut delay = 0u64;
+    for _ in 0..RETRIES {
+        if !crate::sim::chance(rng, loss) {
+            break;
+        }
+        delay = delay.saturating_add(rto.min(RTO_MAX_NS));
+        rto = rto.saturating_mul(2);
+    }
+    delay
 }
 
 fn reset_error(why: &str, pipe: &Pipe) -> io::Error {

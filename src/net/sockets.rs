@@ -1,8 +1,9 @@
 //! The sockets of one simulation: bound ports, open byte streams, datagram sockets, and the
 //! generator their segments and datagrams draw from.
 //!
-//! The generator is the network's seed on its own ChaCha stream, so socket traffic never shifts
-//! the fates of [`Client`](super::Client) requests, nor the other way round.
+//! The generator is the network's seed on its own ChaCha stream, so socket traffic (the
+//! message layer's included) never shifts the errors and resets its servers inject, nor the
+//! other way round.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;

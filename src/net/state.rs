@@ -1,35 +1,27 @@
-//! The network of one simulation: hosts, links, and the fate of each message.
+//! The network of one simulation: hosts, links, and the message layer's fault draws.
 //!
-//! A request's fate (its latencies, whether it or its reply is lost, whether the reply is an
-//! injected error) is drawn when it is sent, a fixed number of draws per request, so the fates
-//! of later requests do not depend on when earlier ones are handled.
+//! Bytes travel in [`Sockets`]; what is left here is who exists, who is up, which links are
+//! cut and how slow they are, and the seeded stream the message layer's servers draw their
+//! injected errors and resets from (one draw each per request, when it is read).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::task::Waker;
 
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::message::{NetError, Request, Response};
+use super::message::NetError;
 use super::sockets::Sockets;
 use crate::id::TaskId;
-use crate::rt::{self, Extension, WaitTarget};
-use crate::sim::{chance, note, FaultMix, Latency, Setup};
+use crate::rt::{self, Extension};
+use crate::sim::{chance, FaultMix, Latency, Setup};
 
 pub(crate) type HostId = usize;
-
-/// Spawns the task that carries one request to a listener's handler; made by `serve`, which
-/// knows the handler's type, so no future is boxed per request.
-pub(crate) type Spawner = Rc<dyn Fn(Exchange) -> TaskId>;
 
 struct Host {
     name: Rc<str>,
     up: bool,
-    /// Bumped by every crash: connections and replies from an earlier life are dead.
-    incarnation: u32,
-    listener: Option<Spawner>,
 }
 
 struct Link {
@@ -68,105 +60,12 @@ impl Inner {
     }
 }
 
-/// What a handler task needs to carry one request and its reply.
-pub(crate) struct Exchange {
-    pub(crate) request: Request,
-    pub(crate) reply: Rc<Reply>,
-    pub(crate) net: Rc<Net>,
-    pub(crate) from: (HostId, u32),
-    pub(crate) to: (HostId, u32),
-    pub(crate) arrival_ns: u64,
-    pub(crate) back_ns: u64,
-    pub(crate) fate: Fate,
-    pub(crate) label: Rc<str>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fate {
-    Deliver,
-    LoseReply,
-    InjectError,
-}
-
-/// Where a reply lands; the client waits on it.
-pub(crate) struct Reply {
-    value: RefCell<Option<Response>>,
-    waker: RefCell<Option<Waker>>,
-    pub(crate) host: Rc<str>,
-}
-
-impl Reply {
-    fn new(host: Rc<str>) -> Rc<Reply> {
-        Rc::new(Reply {
-            value: RefCell::new(None),
-            waker: RefCell::new(None),
-            host,
-        })
-    }
-
-    pub(crate) fn fill(&self, response: Response) {
-        *self.value.borrow_mut() = Some(response);
-        let waker = self.waker.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    pub(crate) fn take(&self, waker: &Waker) -> Option<Response> {
-        let value = self.value.borrow_mut().take();
-        if value.is_none() {
-            let mut slot = self.waker.borrow_mut();
-            if !slot.as_ref().is_some_and(|old| old.will_wake(waker)) {
-                *slot = Some(waker.clone());
-            }
-        }
-        value
-    }
-}
-
-impl WaitTarget for Reply {
-    fn describe(&self, _names: &dyn Fn(TaskId) -> String) -> String {
-        format!("a reply from `{}`", self.host)
-    }
-}
-
-/// The drawn fate of one request.
-struct Draw {
-    forward_ns: u64,
-    back_ns: u64,
-    lost: bool,
-    lose_request: bool,
-    error: bool,
-    reset: bool,
-}
-
-/// What became of a request or a connection attempt when it was sent.
-pub(crate) enum Sent {
-    /// A reply may come.
-    Waiting(Rc<Reply>),
-    /// No reply will come (lost, partitioned, host down); the timeout decides.
-    Never(Rc<Reply>),
-    /// After this many nanoseconds, this error (a refusal or a reset travels a round trip).
-    FailAfter(u64, NetError),
-    /// A connection is open after this many nanoseconds.
-    OpenAfter(u64),
-}
-
-/// The per-connection state the network reads and updates.
-pub(crate) struct ConnState {
-    pub(crate) id: u64,
-    pub(crate) incarnation: u32,
-    pub(crate) closed: Cell<bool>,
-    /// Requests on a connection arrive in order, as on TCP.
-    pub(crate) last_arrival_ns: Cell<u64>,
-}
-
 pub(crate) struct Net {
     inner: RefCell<Inner>,
     rng: RefCell<ChaCha8Rng>,
     mix: FaultMix,
     latency: Latency,
-    next_connection: Cell<u64>,
+    pub(crate) next_connection: Cell<u64>,
     pub(crate) open_connections: Cell<usize>,
     /// The trace object of network-wide events (crash, partition).
     pub(crate) object: Rc<str>,
@@ -232,8 +131,6 @@ impl Net {
         inner.hosts.push(Host {
             name: Rc::clone(&name),
             up: true,
-            incarnation: 0,
-            listener: None,
         });
         inner.by_name.insert(name, id);
         id
@@ -247,203 +144,13 @@ impl Net {
         self.inner.borrow().lookup(name)
     }
 
-    fn check_up(inner: &Inner, host: HostId) -> Result<(), NetError> {
-        if inner.hosts[host].up {
-            Ok(())
-        } else {
-            Err(NetError::HostDown {
-                host: inner.hosts[host].name.to_string(),
-            })
-        }
-    }
-
-    /// Forward and return latencies of one exchange, in nanoseconds.
-    fn round_trip(&self, inner: &mut Inner, from: HostId, to: HostId) -> (u64, u64) {
-        let forward = inner.link(from, to).latency.unwrap_or(self.latency);
-        let back = inner.link(to, from).latency.unwrap_or(self.latency);
+    /// Whether the server that read a request answers it with an injected error, and whether it
+    /// resets the connection instead (only a request on a `Connection` draws that one).
+    pub(crate) fn draw_faults(&self, on_connection: bool) -> (bool, bool) {
         let mut rng = self.rng.borrow_mut();
-        (forward.sample_ns(&mut *rng), back.sample_ns(&mut *rng))
-    }
-
-    /// Draws the fate of one request: always the same number of draws.
-    fn draw(&self, inner: &mut Inner, from: HostId, to: HostId, on_connection: bool) -> Draw {
-        let (forward_ns, back_ns) = self.round_trip(inner, from, to);
-        let mut rng = self.rng.borrow_mut();
-        let lost = chance(&mut *rng, self.mix.loss);
-        let lose_request = rng.random();
         let error = chance(&mut *rng, self.mix.errors);
         let reset = on_connection && chance(&mut *rng, self.mix.resets);
-        Draw {
-            forward_ns,
-            back_ns,
-            lost,
-            lose_request,
-            error,
-            reset,
-        }
-    }
-
-    /// Decides the fate of `request` from `from` to `to` and, if it reaches a listener, spawns
-    /// the task that carries it.
-    pub(crate) fn send(
-        self: &Rc<Net>,
-        from: HostId,
-        to: &str,
-        request: Request,
-        conn: Option<&ConnState>,
-    ) -> Result<(Sent, Rc<str>), NetError> {
-        let mut inner = self.inner.borrow_mut();
-        let to = inner.lookup(to)?;
-        Net::check_up(&inner, from)?;
-        let draw = self.draw(&mut inner, from, to, conn.is_some());
-        let label = Rc::clone(&inner.link(from, to).label);
-        let target = &inner.hosts[to];
-        let host = Rc::clone(&target.name);
-        let round_trip_ns = draw.forward_ns.saturating_add(draw.back_ns);
-        let restarted = conn.is_some_and(|conn| conn.incarnation != target.incarnation);
-        if (restarted && target.up) || draw.reset {
-            let why = if draw.reset {
-                "reset (injected)"
-            } else {
-                "reset (host restarted)"
-            };
-            note(&label, || why.into());
-            let error = NetError::Reset {
-                host: host.to_string(),
-            };
-            return Ok((Sent::FailAfter(round_trip_ns, error), label));
-        }
-        note(&label, || {
-            format!("send {} {}", request.method, request.path).into()
-        });
-        let lost_because = if inner.is_cut(from, to) {
-            Some("lost request (partition)")
-        } else if !target.up {
-            Some("lost request (host down)")
-        } else if target.listener.is_none() {
-            note(&label, || "refused".into());
-            let error = NetError::Refused {
-                host: host.to_string(),
-            };
-            return Ok((Sent::FailAfter(round_trip_ns, error), label));
-        } else if draw.lost && draw.lose_request {
-            Some("lost request")
-        } else {
-            None
-        };
-        if let Some(why) = lost_because {
-            note(&label, || why.into());
-            return Ok((Sent::Never(Reply::new(host)), label));
-        }
-        let spawner = target.listener.clone();
-        let ends = (
-            (from, inner.hosts[from].incarnation),
-            (to, target.incarnation),
-        );
-        drop(inner);
-        let reply = Reply::new(host);
-        let exchange = self.exchange(request, Rc::clone(&reply), ends, &draw, conn, &label);
-        if let Some(spawner) = spawner {
-            let task = spawner(exchange);
-            self.adopt(to, task);
-        }
-        Ok((Sent::Waiting(reply), label))
-    }
-
-    /// Everything the handler task of a delivered request needs.
-    fn exchange(
-        self: &Rc<Net>,
-        mut request: Request,
-        reply: Rc<Reply>,
-        (from, to): ((HostId, u32), (HostId, u32)),
-        draw: &Draw,
-        conn: Option<&ConnState>,
-        label: &Rc<str>,
-    ) -> Exchange {
-        let mut arrival_ns = rt::now_ns("simloop::net").saturating_add(draw.forward_ns);
-        if let Some(conn) = conn {
-            // A nanosecond apart at least: messages due at one instant would be handed to the
-            // scheduler together, and it may run them in any order.
-            arrival_ns = arrival_ns.max(conn.last_arrival_ns.get().saturating_add(1));
-            conn.last_arrival_ns.set(arrival_ns);
-        }
-        request.from = Some(self.name(from.0));
-        request.connection = conn.map(|conn| conn.id);
-        Exchange {
-            request,
-            reply,
-            net: Rc::clone(self),
-            from,
-            to,
-            arrival_ns,
-            back_ns: draw.back_ns,
-            fate: match (draw.lost, draw.error) {
-                (true, _) => Fate::LoseReply,
-                (false, true) => Fate::InjectError,
-                (false, false) => Fate::Deliver,
-            },
-            label: Rc::clone(label),
-        }
-    }
-
-    /// Opens a connection: one round trip, refused without a listener, never answered across a
-    /// partition or by a host that is down.
-    pub(crate) fn connect(
-        &self,
-        from: HostId,
-        to: &str,
-    ) -> Result<(Sent, ConnState, Rc<str>), NetError> {
-        let mut inner = self.inner.borrow_mut();
-        let to = inner.lookup(to)?;
-        Net::check_up(&inner, from)?;
-        let (forward_ns, back_ns) = self.round_trip(&mut inner, from, to);
-        let label = Rc::clone(&inner.link(from, to).label);
-        let target = &inner.hosts[to];
-        let id = self.next_connection.get();
-        let state = ConnState {
-            id,
-            incarnation: target.incarnation,
-            closed: Cell::new(false),
-            last_arrival_ns: Cell::new(0),
-        };
-        let host = Rc::clone(&target.name);
-        let sent = if inner.is_cut(from, to) || inner.is_cut(to, from) || !target.up {
-            note(&label, || "connect: no answer".into());
-            Sent::Never(Reply::new(host))
-        } else if target.listener.is_none() {
-            note(&label, || "connect: refused".into());
-            Sent::FailAfter(
-                forward_ns.saturating_add(back_ns),
-                NetError::Refused {
-                    host: host.to_string(),
-                },
-            )
-        } else {
-            self.next_connection.set(id + 1);
-            note(&label, || format!("connect #{id}").into());
-            Sent::OpenAfter(forward_ns.saturating_add(back_ns))
-        };
-        Ok((sent, state, Rc::clone(&inner.hosts[to].name)))
-    }
-
-    /// Whether a message from `from` can reach `to` now, and `to` is still in the life it had.
-    pub(crate) fn reaches(&self, from: HostId, to: (HostId, u32)) -> bool {
-        let inner = self.inner.borrow();
-        let host = &inner.hosts[to.0];
-        !inner.is_cut(from, to.0) && host.up && host.incarnation == to.1
-    }
-
-    pub(crate) fn listen(&self, host: HostId, spawner: Spawner) -> Result<(), NetError> {
-        let mut inner = self.inner.borrow_mut();
-        Net::check_up(&inner, host)?;
-        let entry = &mut inner.hosts[host];
-        if entry.listener.is_some() {
-            return Err(NetError::AddrInUse {
-                host: entry.name.to_string(),
-            });
-        }
-        entry.listener = Some(spawner);
-        Ok(())
+        (error, reset)
     }
 
     /// Makes `task`, and every task it spawns from now on, run on `host` and die with it.
@@ -452,14 +159,12 @@ impl Net {
         rt::set_group("simloop::net", task, group);
     }
 
-    /// Takes `host` down: its listener goes, its tasks are aborted, its connections die.
+    /// Takes `host` down: its listeners go, its tasks are aborted, its connections are reset.
     pub(crate) fn crash(&self, host: HostId) {
         {
             let mut inner = self.inner.borrow_mut();
             let entry = &mut inner.hosts[host];
             entry.up = false;
-            entry.incarnation += 1;
-            entry.listener = None;
         }
         self.sockets.crash(host);
         // Every pending task of the host, down to the tasks its tasks spawned: a crashed

@@ -145,12 +145,18 @@ impl TcpListener {
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let net = super::net("simloop::net::TcpListener::bind");
         let (host, port) = resolve(&net, || current_host(&net), &addr, Use::Bind)?;
+        TcpListener::bind_on(&net, host, port)
+    }
+
+    /// Binds `port` on `host`: what [`bind`](TcpListener::bind) does once it resolved, without
+    /// waiting (binding takes no time).
+    pub(crate) fn bind_on(net: &Rc<Net>, host: HostId, port: u16) -> io::Result<TcpListener> {
         if !net.is_up(host) {
-            return Err(host_down(&net, host));
+            return Err(host_down(net, host));
         }
         let make = |port| {
             Rc::new(ListenerShared {
-                net: Rc::clone(&net),
+                net: Rc::clone(net),
                 host,
                 addr: SocketAddr::new(ip_of(host), port),
                 backlog: RefCell::default(),
@@ -348,6 +354,17 @@ impl TcpStream {
         let net = super::net("simloop::net::TcpStream::connect");
         let from = current_host(&net);
         let (to, port) = resolve(&net, || from, &addr, Use::Connect)?;
+        TcpStream::connect_from(net, from, to, port).await
+    }
+
+    /// Opens a connection from `from` (whatever task runs it) to `port` on `to`: what
+    /// [`connect`](TcpStream::connect) does once it resolved.
+    pub(crate) async fn connect_from(
+        net: Rc<Net>,
+        from: HostId,
+        to: HostId,
+        port: u16,
+    ) -> io::Result<TcpStream> {
         if !net.is_up(from) {
             return Err(host_down(&net, from));
         }
@@ -582,6 +599,16 @@ impl TcpStream {
             side: self.side,
         };
         (read, write)
+    }
+
+    /// The host at the other end.
+    pub(crate) fn peer_host(&self) -> HostId {
+        self.writing().to
+    }
+
+    /// Resets the connection (both ends fail from now on), as an injected fault.
+    pub(crate) fn reset(&self, why: &'static str) {
+        self.conn.reset(why);
     }
 
     fn reading(&self) -> &Rc<Pipe> {

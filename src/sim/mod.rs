@@ -56,7 +56,7 @@ pub use fault::{fault_site, faults_report, FaultSite};
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FaultMix {
-    /// Chance a request or its reply is lost.
+    /// Chance a TCP segment (resent later) or a UDP datagram is lost.
     pub loss: f64,
     /// Chance of an injected `503` reply.
     pub errors: f64,
