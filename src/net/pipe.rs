@@ -52,6 +52,9 @@ pub(crate) struct Pipe {
     label: Label,
     /// The link's latency and cut state, read again only when a link changed.
     link: LinkCache,
+    /// Whether the run's trace keeps routine operations (its level is fixed for the run): a
+    /// read then asks nothing of the simulation to learn that its `read n bytes` is not kept.
+    routine_traced: bool,
     state: RefCell<State>,
 }
 
@@ -170,6 +173,7 @@ impl Pipe {
             cap: net.sockets.send_buffer,
             label,
             link: LinkCache::default(),
+            routine_traced: Detail::Routine.kept(),
             state: RefCell::default(),
         }
     }
@@ -215,8 +219,10 @@ impl Pipe {
             st.reader = None;
             let writer = st.writer.take();
             drop(st);
-            self.label
-                .record_with(Detail::Routine, || format!("read {n} bytes"));
+            if self.routine_traced {
+                self.label
+                    .record_with(Detail::Routine, || format!("read {n} bytes"));
+            }
             wake(writer);
             return Poll::Ready(Ok(n));
         }

@@ -29,7 +29,7 @@ pub(crate) enum Detail {
 impl Detail {
     /// Whether the running simulation's trace keeps an operation of this detail.
     #[inline(always)]
-    fn kept(self) -> bool {
+    pub(crate) fn kept(self) -> bool {
         super::trace_level().is_some_and(|level| self.kept_at(level))
     }
 
