@@ -104,6 +104,15 @@ impl Latency {
         }
     }
 
+    /// The latency in nanoseconds if it is fixed: what every draw gives, drawing nothing.
+    #[inline]
+    pub(crate) fn fixed_ns(&self) -> Option<u64> {
+        match *self {
+            Latency::Fixed(value) => Some(nanos(value)),
+            _ => None,
+        }
+    }
+
     /// One draw, in nanoseconds.
     pub(crate) fn sample_ns(&self, rng: &mut impl Rng) -> u64 {
         match *self {

@@ -10,25 +10,22 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use rand::RngExt;
 
 use super::sockets::Stats;
-use super::state::{HostId, Net};
+use super::state::{HostId, LinkCache, Net};
 use crate::id::TaskId;
-use crate::rt::{self, op, Detail, Label, WaitTarget};
-use crate::time::{sleep_until, Instant, Sleep};
+use crate::rt::{self, op, Alarm, Detail, Here, Label, WaitTarget};
 
 #[derive(Default)]
 struct State {
     /// Written and not yet read: the first `ready` bytes have arrived.
-    buf: VecDeque<u8>,
+    buf: Ring,
     ready: usize,
     /// The pieces in flight, in order: `(arrival_ns, length)`.
     segs: VecDeque<(u64, usize)>,
@@ -42,7 +39,7 @@ struct State {
     reader: Option<Waker>,
     writer: Option<Waker>,
     /// The reader's wake-up at the next arrival.
-    timer: Option<(u64, Sleep)>,
+    timer: Alarm,
 }
 
 /// One direction of a connection, written by one end and read by the other.
@@ -53,6 +50,11 @@ pub(crate) struct Pipe {
     pub(crate) dst: SocketAddr,
     cap: usize,
     label: Label,
+    /// The link's latency and cut state, read again only when a link changed.
+    link: LinkCache,
+    /// Whether the run's trace keeps routine operations (its level is fixed for the run): a
+    /// read then asks nothing of the simulation to learn that its `read n bytes` is not kept.
+    routine_traced: bool,
     state: RefCell<State>,
 }
 
@@ -68,18 +70,84 @@ fn keep(slot: &mut Option<Waker>, waker: &Waker) {
     }
 }
 
-/// Makes `waker` wake at `at_ns` (later than now), reusing the timer already armed for then.
-pub(crate) fn arm(timer: &mut Option<(u64, Sleep)>, at_ns: u64, waker: &Waker) {
-    if timer.as_ref().is_none_or(|(due, _)| *due != at_ns) {
-        *timer = Some((at_ns, sleep_until(Instant::from_nanos(at_ns))));
+/// What a reader's wake-up calls itself in a panic (polled in another simulation).
+const ALARM: &str = "simloop::net (a socket's wake-up)";
+
+/// Makes `waker` wake at `at_ns`, reusing the timer already armed for then.
+#[inline]
+pub(crate) fn arm(timer: &mut Alarm, at_ns: u64, waker: &Waker) {
+    timer.arm(ALARM, at_ns, waker);
+}
+
+/// The bytes of one direction written and not yet read: a ring with a power-of-two capacity
+/// that doubles when a write does not fit, so a connection in steady state allocates nothing.
+/// (`VecDeque<u8>` does the same, but its `drain` and `extend` cost more than the two copies
+/// that are all a read and a write need.)
+#[derive(Default)]
+struct Ring {
+    bytes: Vec<u8>,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    fn len(&self) -> usize {
+        self.len
     }
-    if let Some((_, sleep)) = timer {
-        if Pin::new(sleep)
-            .poll(&mut Context::from_waker(waker))
-            .is_ready()
-        {
-            waker.wake_by_ref();
+
+    fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Appends `src`.
+    #[inline]
+    fn push(&mut self, src: &[u8]) {
+        if self.bytes.len() - self.len < src.len() {
+            self.grow(self.len + src.len());
         }
+        let cap = self.bytes.len();
+        let tail = (self.head + self.len) & (cap - 1);
+        let first = (cap - tail).min(src.len());
+        self.bytes[tail..tail + first].copy_from_slice(&src[..first]);
+        self.bytes[..src.len() - first].copy_from_slice(&src[first..]);
+        self.len += src.len();
+    }
+
+    #[cold]
+    fn grow(&mut self, need: usize) {
+        let mut bytes = vec![0; need.next_power_of_two().max(64)];
+        let (a, b) = self.front(self.len);
+        bytes[..a.len()].copy_from_slice(a);
+        bytes[a.len()..self.len].copy_from_slice(b);
+        self.bytes = bytes;
+        self.head = 0;
+    }
+
+    /// The first `n` bytes (at most `len`), in one or two slices.
+    #[inline]
+    fn front(&self, n: usize) -> (&[u8], &[u8]) {
+        let n = n.min(self.len);
+        if n == 0 {
+            return (&[], &[]);
+        }
+        let first = (self.bytes.len() - self.head).min(n);
+        (
+            &self.bytes[self.head..self.head + first],
+            &self.bytes[..n - first],
+        )
+    }
+
+    /// Drops the first `n` bytes (at most `len`).
+    #[inline]
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.len);
+        self.len -= n;
+        self.head = if self.len == 0 {
+            0
+        } else {
+            (self.head + n) & (self.bytes.len() - 1)
+        };
     }
 }
 
@@ -104,6 +172,8 @@ impl Pipe {
             dst,
             cap: net.sockets.send_buffer,
             label,
+            link: LinkCache::default(),
+            routine_traced: Detail::Routine.kept(),
             state: RefCell::default(),
         }
     }
@@ -126,7 +196,8 @@ impl Pipe {
             return Poll::Ready(Ok(0));
         }
         let next_due = st.segs.front().map(|seg| seg.0).or(st.fin);
-        let stalled = next_due.is_some_and(|due| due <= now) && net.is_cut(self.from, self.to);
+        let stalled = next_due.is_some_and(|due| due <= now)
+            && net.link_state(self.from, self.to, &self.link).cut;
         if !stalled {
             while let Some(&(due, len)) = st.segs.front() {
                 if due > now {
@@ -138,19 +209,20 @@ impl Pipe {
         }
         if st.ready > 0 {
             let n = st.ready.min(max);
-            let (a, b) = st.buf.as_slices();
-            let first = a.len().min(n);
-            sink(&a[..first]);
-            if n > first {
-                sink(&b[..n - first]);
+            let (a, b) = st.buf.front(n);
+            sink(a);
+            if !b.is_empty() {
+                sink(b);
             }
-            st.buf.drain(..n);
+            st.buf.consume(n);
             st.ready -= n;
             st.reader = None;
             let writer = st.writer.take();
             drop(st);
-            self.label
-                .record_with(Detail::Routine, || format!("read {n} bytes"));
+            if self.routine_traced {
+                self.label
+                    .record_with(Detail::Routine, || format!("read {n} bytes"));
+            }
             wake(writer);
             return Poll::Ready(Ok(n));
         }
@@ -211,19 +283,23 @@ impl Pipe {
             return Poll::Pending;
         }
         let n = room.min(src.len());
-        st.buf.extend(&src[..n]);
-        let first = self.send(net, &mut st, n);
-        let State { reader, timer, .. } = &mut *st;
-        if let Some(waker) = reader {
-            arm(timer, first, waker);
-        }
+        st.buf.push(&src[..n]);
+        // One look at the simulation for the clock, the trace and the reader's wake-up.
+        rt::here("simloop::net::TcpStream::poll_write", |here| {
+            let first = self.send(here, net, &mut st, n);
+            let State { reader, timer, .. } = &mut *st;
+            if let Some(waker) = reader {
+                here.arm(timer, ALARM, first, waker);
+            }
+        });
         Poll::Ready(Ok(n))
     }
 
     /// Cuts `n` new bytes into pieces and gives each its arrival; returns the first arrival.
-    fn send(&self, net: &Net, st: &mut State, n: usize) -> u64 {
-        let now = rt::now_ns("simloop::net::TcpStream::poll_write");
-        let latency = net.link_latency(self.from, self.to);
+    fn send(&self, here: &Here<'_>, net: &Net, st: &mut State, n: usize) -> u64 {
+        let now = here.now_ns();
+        let latency = net.link_state(self.from, self.to, &self.link).latency;
+        let fixed = latency.fixed_ns();
         let sockets = &net.sockets;
         let loss = sockets.mix.loss; // no draw at 0: a loss-free network's arrivals stay put
         let mut rng = sockets.rng.borrow_mut();
@@ -236,7 +312,11 @@ impl Pipe {
             } else {
                 rng.random_range(1..left)
             };
-            let mut delay = latency.sample_ns(&mut *rng);
+            // A fixed latency draws nothing: no call per piece for it.
+            let mut delay = match fixed {
+                Some(delay) => delay,
+                None => latency.sample_ns(&mut *rng),
+            };
             if loss > 0.0 {
                 delay = delay.saturating_add(retransmission_ns(loss, delay, &mut *rng));
             }
@@ -253,7 +333,7 @@ impl Pipe {
         drop(rng);
         Stats::add(&sockets.stats.bytes, n as u64);
         Stats::add(&sockets.stats.segments, pieces);
-        self.label.record_with(Detail::Routine, || {
+        here.record_with(&self.label, Detail::Routine, || {
             format!(
                 "write {n} bytes in {pieces} pieces, last at {}ns",
                 st.last_arrival
@@ -293,7 +373,7 @@ impl Pipe {
         st.buf.clear();
         st.segs.clear();
         st.ready = 0;
-        let timer = st.timer.take();
+        let timer = std::mem::take(&mut st.timer);
         let writer = st.writer.take();
         drop(st);
         drop(timer);
@@ -310,7 +390,7 @@ impl Pipe {
         st.buf.clear();
         st.segs.clear();
         st.ready = 0;
-        let timer = st.timer.take();
+        let timer = std::mem::take(&mut st.timer);
         let wakers = (st.reader.take(), st.writer.take());
         drop(st);
         drop(timer);
@@ -381,6 +461,58 @@ impl WaitTarget for Pipe {
                 self.dst,
                 st.buf.len()
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::Ring;
+    use crate::test_support::draws;
+
+    // Goal: the ring hands out exactly the bytes pushed, in order, whatever mix of pushes and
+    // partial reads wraps it around its end and makes it grow (checked against a `VecDeque`);
+    // it reads at most what it holds, and grows only when a push does not fit.
+    #[test]
+    fn the_ring_keeps_bytes_in_order_across_wraps_and_growth() {
+        for seed in 1..=32u64 {
+            let mut draw = draws(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut ring = Ring::default();
+            let mut model = VecDeque::new();
+            let mut next = 0u8;
+            for _ in 0..400 {
+                if draw(2) == 0 {
+                    let len = draw(300) as usize;
+                    let src: Vec<u8> = (0..len)
+                        .map(|_| {
+                            next = next.wrapping_add(1);
+                            next
+                        })
+                        .collect();
+                    let room = ring.bytes.len() - ring.len();
+                    let cap = ring.bytes.len();
+                    ring.push(&src);
+                    model.extend(&src);
+                    if len <= room {
+                        assert_eq!(ring.bytes.len(), cap, "seed {seed}: grew with room left");
+                    }
+                    assert!(ring.bytes.len().is_power_of_two(), "seed {seed}");
+                } else {
+                    let want = draw(400) as usize;
+                    let (a, b) = ring.front(want);
+                    let got: Vec<u8> = a.iter().chain(b).copied().collect();
+                    let n = want.min(model.len());
+                    let expected: Vec<u8> = model.drain(..n).collect();
+                    assert_eq!(got, expected, "seed {seed}");
+                    ring.consume(want);
+                }
+                assert_eq!(ring.len(), model.len(), "seed {seed}");
+            }
+            ring.clear();
+            assert_eq!(ring.len(), 0);
+            assert_eq!(ring.front(10), (&[][..], &[][..]));
         }
     }
 }

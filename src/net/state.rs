@@ -30,12 +30,26 @@ struct Link {
     cut: bool,
 }
 
+/// What a connection needs of its link at every read and write.
+#[derive(Clone, Copy)]
+pub(crate) struct LinkState {
+    pub(crate) latency: Latency,
+    pub(crate) cut: bool,
+}
+
+/// A connection's copy of its [`LinkState`], with the links' version it was read at.
+#[derive(Default)]
+pub(crate) struct LinkCache(Cell<Option<(u64, LinkState)>>);
+
 #[derive(Default)]
 struct Inner {
     hosts: Vec<Host>,
     by_name: BTreeMap<Rc<str>, HostId>,
     /// Directed links, created when first used.
     links: BTreeMap<(HostId, HostId), Link>,
+    /// Bumped whenever a link may have changed: a [`LinkCache`] filled at another version is
+    /// stale.
+    links_version: u64,
 }
 
 impl Inner {
@@ -47,6 +61,7 @@ impl Inner {
     }
 
     fn link(&mut self, from: HostId, to: HostId) -> &mut Link {
+        self.links_version += 1;
         let hosts = &self.hosts;
         self.links.entry((from, to)).or_insert_with(|| Link {
             label: Rc::from(format!("net({}->{})", hosts[from].name, hosts[to].name)),
@@ -109,6 +124,26 @@ impl Net {
     /// Whether the link from `from` to `to` is cut.
     pub(crate) fn is_cut(&self, from: HostId, to: HostId) -> bool {
         self.inner.borrow().is_cut(from, to)
+    }
+
+    /// The latency of the link from `from` to `to` and whether it is cut, from `cache` while no
+    /// link changed since it was filled: a connection asks at every read and write, and the
+    /// links change only at a partition, a heal or a latency setting.
+    #[inline]
+    pub(crate) fn link_state(&self, from: HostId, to: HostId, cache: &LinkCache) -> LinkState {
+        let inner = self.inner.borrow();
+        if let Some((version, state)) = cache.0.get() {
+            if version == inner.links_version {
+                return state;
+            }
+        }
+        let link = inner.links.get(&(from, to));
+        let state = LinkState {
+            latency: link.and_then(|link| link.latency).unwrap_or(self.latency),
+            cut: link.is_some_and(|link| link.cut),
+        };
+        cache.0.set(Some((inner.links_version, state)));
+        state
     }
 
     /// The latency of the link from `from` to `to`.
@@ -194,9 +229,12 @@ impl Net {
     }
 
     pub(crate) fn heal_all(&self) {
-        for link in self.inner.borrow_mut().links.values_mut() {
+        let mut inner = self.inner.borrow_mut();
+        inner.links_version += 1;
+        for link in inner.links.values_mut() {
             link.cut = false;
         }
+        drop(inner);
         self.sockets.healed();
     }
 

@@ -15,9 +15,8 @@ use super::pipe::arm;
 use super::sockets::{current_host, Stats};
 use super::state::{HostId, Net};
 use crate::id::TaskId;
-use crate::rt::{self, WaitTarget};
+use crate::rt::{self, Alarm, WaitTarget};
 use crate::sim::{chance, note};
-use crate::time::Sleep;
 
 /// The largest payload of one IPv4 datagram.
 const MAX_DATAGRAM: usize = 65_507;
@@ -33,7 +32,7 @@ struct Inbox {
     /// In order of arrival; equal arrivals in the order sent.
     queue: VecDeque<Datagram>,
     waker: Option<Waker>,
-    timer: Option<(u64, Sleep)>,
+    timer: Alarm,
 }
 
 /// What a socket shares with its port's entry and with senders.
@@ -51,7 +50,7 @@ impl UdpShared {
         self.closed.set(true);
         let mut inbox = self.inbox.borrow_mut();
         let queue = std::mem::take(&mut inbox.queue);
-        let timer = inbox.timer.take();
+        let timer = std::mem::take(&mut inbox.timer);
         let waker = inbox.waker.take();
         drop(inbox);
         drop((queue, timer));

@@ -45,7 +45,7 @@ pub(crate) use spawn::{spawn, JoinTask, TaskRef};
 use tasks::TaskState;
 pub(crate) use tasks::{WaitReason, WaitTarget};
 /// The timer heap itself, for the fuzz hooks only (`__fuzz`).
-pub(crate) use timers::{SleepTimer, TimerHeap, TimerKey};
+pub(crate) use timers::{Alarm, SleepTimer, TimerHeap, TimerKey};
 pub(crate) use watch::{slots as watched_threads, RunLabel, Slot as WatchedThread, Stuck};
 
 use crate::id::TaskId;
@@ -230,6 +230,52 @@ pub(crate) fn waiting_on<T: WaitTarget + 'static>(target: &Rc<T>) {
             Rc::clone(target) as Rc<dyn WaitTarget>
         })
     });
+}
+
+/// One look at the running simulation, for a hot path that needs several things of it in one
+/// poll (a socket's read or write: the clock, the trace level, its wake-up, its wait reason).
+/// Each facade function above looks the simulation up through the thread-local on its own; a
+/// poll that calls four of them pays for four look-ups.
+pub(crate) struct Here<'a> {
+    core: &'a core::Core,
+}
+
+impl Here<'_> {
+    /// The virtual clock, in nanoseconds since the start.
+    #[inline]
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.core.now_ns()
+    }
+
+    /// Records the operation `op` builds on `label` for the current task, if the trace keeps
+    /// operations of this detail ([`Label::record_with`]).
+    #[inline]
+    pub(crate) fn record_with(&self, label: &Label, detail: Detail, op: impl FnOnce() -> String) {
+        if detail.kept_at(self.core.trace_level) {
+            label.push_event_to(self.core, std::borrow::Cow::Owned(op()));
+        }
+    }
+
+    /// Makes `waker` wake at `at_ns` through `alarm` ([`Alarm::arm`]).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn arm(
+        &self,
+        alarm: &mut Alarm,
+        what: &'static str,
+        at_ns: u64,
+        waker: &std::task::Waker,
+    ) {
+        alarm.arm_in(self.core, what, at_ns, waker);
+    }
+}
+
+/// Runs `f` with one look at the running simulation ([`Here`]); panics outside one with a
+/// message naming `what`.
+#[inline]
+#[track_caller]
+pub(crate) fn here<R>(what: &'static str, f: impl FnOnce(&Here<'_>) -> R) -> R {
+    context::with(what, |core| f(&Here { core }))
 }
 
 /// [`waiting_on`] for a target already behind `dyn`.

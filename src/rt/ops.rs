@@ -29,13 +29,13 @@ pub(crate) enum Detail {
 impl Detail {
     /// Whether the running simulation's trace keeps an operation of this detail.
     #[inline(always)]
-    fn kept(self) -> bool {
+    pub(crate) fn kept(self) -> bool {
         super::trace_level().is_some_and(|level| self.kept_at(level))
     }
 
     /// Whether a trace at `level` keeps an operation of this detail.
     #[inline(always)]
-    fn kept_at(self, level: TraceLevel) -> bool {
+    pub(super) fn kept_at(self, level: TraceLevel) -> bool {
         match level {
             TraceLevel::Off => false,
             TraceLevel::Full => true,
@@ -135,7 +135,7 @@ impl Label {
 
     // Out of line: the fast path of every operation is the level check before it.
     #[inline(never)]
-    fn push_event_to(&self, core: &Core, op: Cow<'static, str>) {
+    pub(super) fn push_event_to(&self, core: &Core, op: Cow<'static, str>) {
         let object = self.text();
         core.record(EventKind::Op { object, op });
     }
@@ -143,7 +143,7 @@ impl Label {
     /// [`push_event_to`](Label::push_event_to) for a static text, the common case: the event
     /// is built inside the trace from the text's pointer.
     #[inline(never)]
-    fn push_static_event_to(&self, core: &Core, op: StaticOp) {
+    pub(super) fn push_static_event_to(&self, core: &Core, op: StaticOp) {
         let mut text = self.text.borrow_mut();
         let (object, object_digest) = &*text.get_or_insert_with(|| self.build_text());
         // The closure borrows rather than moves: moved-in fat pointers were spilled and

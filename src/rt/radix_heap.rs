@@ -52,6 +52,7 @@ impl<T> Default for RadixHeap<T> {
 }
 
 impl<T> RadixHeap<T> {
+    #[inline]
     pub(crate) fn push(&mut self, key: u64, value: T) {
         if key < self.floor {
             // Below the last minimum: virtual time never asks for this, but stay exact if it does.
@@ -112,7 +113,7 @@ impl<T> RadixHeap<T> {
         self.at_floor.pop_front()
     }
 
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, key: u64, value: T) {
         let differing = key ^ self.floor;
         if differing == 0 {

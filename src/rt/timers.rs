@@ -7,6 +7,7 @@
 
 use std::task::{Poll, Waker};
 
+use super::core::Core;
 use super::radix_heap::RadixHeap;
 use super::recycle;
 use crate::id::TaskId;
@@ -219,39 +220,113 @@ impl SleepTimer {
     #[track_caller]
     pub(crate) fn poll(&mut self, what: &'static str, deadline_ns: u64, waker: &Waker) -> Poll<()> {
         super::context::with(what, |core| {
-            let now = core.now_ns();
-            match self.state {
-                SleepState::Done => return Poll::Ready(()),
-                SleepState::New if deadline_ns <= now => {
-                    // asyncio's sleep(0): re-queue at the tail of the ready set, once.
-                    self.state = SleepState::Yielded;
-                    waker.wake_by_ref();
-                    return Poll::Pending;
-                }
-                SleepState::New => {
-                    self.state = SleepState::Waiting(core.add_timer(deadline_ns, waker));
-                }
-                SleepState::Yielded => {
-                    self.state = SleepState::Done;
-                    return Poll::Ready(());
-                }
-                SleepState::Waiting(key) if key.generation != core.generation => stale(what),
-                SleepState::Waiting(key) => {
-                    let mut timers = core.timers.borrow_mut();
-                    if !timers.is_pending(key) || deadline_ns <= now {
-                        drop(timers);
-                        self.state = SleepState::Done;
-                        return Poll::Ready(());
-                    }
-                    timers.update_waker(key, waker);
-                }
-            }
-            // No wait reason: a task whose timer is pending is never part of a deadlock (the
-            // clock moves on to the timer), and noting one would touch the task's record at
-            // every sleep, a cache miss per sleep with a million tasks.
-            Poll::Pending
+            poll_state(&mut self.state, core, what, deadline_ns, waker)
         })
     }
+}
+
+/// One poll of a sleep in state `state`, with the simulation at hand.
+#[inline]
+#[track_caller]
+fn poll_state(
+    state: &mut SleepState,
+    core: &Core,
+    what: &'static str,
+    deadline_ns: u64,
+    waker: &Waker,
+) -> Poll<()> {
+    let now = core.now_ns();
+    match *state {
+        SleepState::Done => return Poll::Ready(()),
+        SleepState::New if deadline_ns <= now => {
+            // asyncio's sleep(0): re-queue at the tail of the ready set, once.
+            *state = SleepState::Yielded;
+            waker.wake_by_ref();
+            return Poll::Pending;
+        }
+        SleepState::New => {
+            *state = SleepState::Waiting(core.add_timer(deadline_ns, waker));
+        }
+        SleepState::Yielded => {
+            *state = SleepState::Done;
+            return Poll::Ready(());
+        }
+        SleepState::Waiting(key) if key.generation != core.generation => stale(what),
+        SleepState::Waiting(key) => {
+            let mut timers = core.timers.borrow_mut();
+            if !timers.is_pending(key) || deadline_ns <= now {
+                drop(timers);
+                *state = SleepState::Done;
+                return Poll::Ready(());
+            }
+            timers.update_waker(key, waker);
+        }
+    }
+    // No wait reason: a task whose timer is pending is never part of a deadlock (the clock
+    // moves on to the timer), and noting one would touch the task's record at every sleep, a
+    // cache miss per sleep with a million tasks.
+    Poll::Pending
+}
+
+/// A wake-up at a virtual instant that is moved rather than rebuilt: what a connection's reader
+/// keeps for its next arrival. [`arm`](Alarm::arm) behaves exactly as replacing a
+/// [`Sleep`](crate::time::Sleep) until the new instant (when the instant changed) and polling
+/// it, waking the waker if that poll is ready, but in one look at the simulation and without
+/// building or dropping a future. Dropping it cancels the pending timer.
+#[derive(Debug, Default)]
+pub(crate) struct Alarm {
+    /// The instant of the sleep it stands for; with `state` `New`, no sleep yet.
+    due_ns: u64,
+    state: SleepState,
+}
+
+impl Alarm {
+    /// Makes `waker` wake at `at_ns`, reusing the timer already registered for that instant.
+    #[track_caller]
+    pub(crate) fn arm(&mut self, what: &'static str, at_ns: u64, waker: &Waker) {
+        super::context::with(what, |core| self.arm_in(core, what, at_ns, waker));
+    }
+
+    /// [`arm`](Alarm::arm) with the simulation at hand.
+    #[track_caller]
+    pub(super) fn arm_in(&mut self, core: &Core, what: &'static str, at_ns: u64, waker: &Waker) {
+        let mut cancelled = None;
+        if self.due_ns != at_ns {
+            // The replaced sleep's drop: cancel its timer (if it is this simulation's).
+            if let SleepState::Waiting(key) = self.state {
+                if key.generation == core.generation {
+                    cancelled = core.timers.borrow_mut().cancel(key);
+                }
+            }
+            self.due_ns = at_ns;
+            self.state = SleepState::New;
+        }
+        let polled = poll_state(&mut self.state, core, what, at_ns, waker);
+        drop(cancelled);
+        if polled.is_ready() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        if let SleepState::Waiting(key) = self.state {
+            cancel_timer(key);
+        }
+    }
+}
+
+/// Cancels the timer `key` of a dropped sleep, if it belongs to the running simulation.
+fn cancel_timer(key: TimerKey) {
+    // Take the waker out while the heap is borrowed, drop it after. A timer of another
+    // simulation is not this heap's to cancel.
+    let waker = super::context::try_with(|core| {
+        (key.generation == core.generation)
+            .then(|| core.timers.borrow_mut().cancel(key))
+            .flatten()
+    });
+    drop(waker);
 }
 
 /// A sleep whose timer belongs to another simulation (an ended one) was polled.
@@ -268,14 +343,7 @@ fn stale(what: &str) -> ! {
 impl Drop for SleepTimer {
     fn drop(&mut self) {
         if let SleepState::Waiting(key) = self.state {
-            // Take the waker out while the heap is borrowed, drop it after. A timer of another
-            // simulation is not this heap's to cancel.
-            let waker = super::context::try_with(|core| {
-                (key.generation == core.generation)
-                    .then(|| core.timers.borrow_mut().cancel(key))
-                    .flatten()
-            });
-            drop(waker);
+            cancel_timer(key);
         }
     }
 }

@@ -71,6 +71,7 @@ impl Schedule {
         &self.deviations
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, deviation: Deviation) {
         if self.deviations.capacity() == 0 {
             // A run that deviates once usually deviates dozens of times: one allocation of

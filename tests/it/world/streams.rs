@@ -633,3 +633,39 @@ fn lost_segments_arrive_late_in_order() {
         "{delayed} of 800 writes delayed"
     );
 }
+
+// Goal: a connection notices a link that changed after it last looked: a latency set between two
+// writes delays the second, and a partition made after bytes flowed stalls the next ones (a
+// connection keeps its link's state between reads and writes, and must not keep a stale one).
+#[test]
+fn a_link_changed_mid_connection_applies_to_the_next_bytes() {
+    let world = WorldConfig::default()
+        .with_latency(Latency::Fixed(ms(1)))
+        .with_segmentation(false);
+    let run = sim(world).run(async {
+        let listener = TcpListener::bind("db:5432").await.unwrap();
+        let mut client = TcpStream::connect("db:5432").await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 4];
+        let start = now();
+        client.write_all(b"ping").await.unwrap();
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(now() - start, ms(1), "the world's latency");
+        net::set_latency(net::DEFAULT_HOST, "db", Latency::Fixed(ms(50))).unwrap();
+        let start = now();
+        client.write_all(b"pong").await.unwrap();
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(now() - start, ms(50), "the latency set between the writes");
+        net::partition(net::DEFAULT_HOST, "db").unwrap();
+        client.write_all(b"lost").await.unwrap();
+        let waited = timeout(Duration::from_secs(10), server.read_exact(&mut buf)).await;
+        assert!(
+            waited.is_err(),
+            "a byte crossed a partition made after bytes flowed"
+        );
+        net::heal(net::DEFAULT_HOST, "db").unwrap();
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"lost");
+    });
+    run.result.unwrap();
+}
