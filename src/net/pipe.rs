@@ -287,9 +287,17 @@ impl Pipe {
         // One look at the simulation for the clock, the trace and the reader's wake-up.
         rt::here("simloop::net::TcpStream::poll_write", |here| {
             let first = self.send(here, net, &mut st, n);
-            let State { reader, timer, .. } = &mut *st;
+            let State {
+                reader,
+                timer,
+                segs,
+                ..
+            } = &mut *st;
             if let Some(waker) = reader {
-                here.arm(timer, ALARM, first, waker);
+                // The reader waits for the oldest unread piece, which may be due before this
+                // write's: moving its wake-up to `first` would deliver earlier bytes late.
+                let due = segs.front().map_or(first, |seg| seg.0.min(first));
+                here.arm(timer, ALARM, due, waker);
             }
         });
         Poll::Ready(Ok(n))
@@ -334,8 +342,9 @@ impl Pipe {
         Stats::add(&sockets.stats.bytes, n as u64);
         Stats::add(&sockets.stats.segments, pieces);
         here.record_with(&self.label, Detail::Routine, || {
+            let unit = if pieces == 1 { "piece" } else { "pieces" };
             format!(
-                "write {n} bytes in {pieces} pieces, last at {}ns",
+                "write {n} bytes in {pieces} {unit}, last at {}ns",
                 st.last_arrival
             )
         });

@@ -669,3 +669,36 @@ fn a_link_changed_mid_connection_applies_to_the_next_bytes() {
     });
     run.result.unwrap();
 }
+
+// Goal: a write does not push back the arrival of bytes written before it. With a fixed 1 ms
+// latency, bytes written at 10 us are read at 1.010 ms even when a second write at 510 us
+// (arriving at 1.510 ms) lands while the reader waits.
+#[test]
+fn a_later_write_does_not_delay_earlier_bytes() {
+    let world = WorldConfig::default()
+        .with_latency(Latency::Fixed(ms(1)))
+        .with_segmentation(false);
+    let run = sim(world).run(async {
+        let listener = TcpListener::bind("db:5432").await.unwrap();
+        let mut client = TcpStream::connect("db:5432").await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let start = now();
+        let reader = spawn(async move {
+            let mut first = [0; 1];
+            server.read_exact(&mut first).await.unwrap();
+            let at = now();
+            let mut second = [0; 1];
+            server.read_exact(&mut second).await.unwrap();
+            (at, now(), first[0], second[0])
+        });
+        sleep(Duration::from_micros(10)).await;
+        client.write_all(b"a").await.unwrap();
+        sleep(Duration::from_micros(500)).await;
+        client.write_all(b"b").await.unwrap();
+        let (first_at, second_at, first, second) = reader.await.unwrap();
+        assert_eq!((first, second), (b'a', b'b'));
+        assert_eq!(first_at - start, Duration::from_micros(1010));
+        assert_eq!(second_at - start, Duration::from_micros(1510));
+    });
+    run.result.unwrap();
+}
