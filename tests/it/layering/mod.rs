@@ -18,7 +18,20 @@ struct Source {
 }
 
 fn sources() -> Vec<Source> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    read_tree("src")
+        .into_iter()
+        .map(|(path, text)| Source {
+            module: top_module(&path),
+            code: code_of(&text),
+            path,
+        })
+        .collect()
+}
+
+/// Every `.rs` file below `dir` (a path from the repository root), sorted: its path below
+/// `dir` and its text.
+fn read_tree(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
@@ -27,15 +40,11 @@ fn sources() -> Vec<Source> {
         .map(|file| {
             let path = file
                 .strip_prefix(&root)
-                .expect("below src")
+                .expect("below the root")
                 .to_string_lossy()
                 .replace('\\', "/");
             let text = std::fs::read_to_string(&file).expect("source is readable");
-            Source {
-                module: top_module(&path),
-                code: code_of(&text),
-                path,
-            }
+            (path, text)
         })
         .collect()
 }
@@ -170,16 +179,9 @@ fn the_module_graph_has_no_cycle() {
 
 /// The code (comments removed) of every `.rs` file below `dir`, a path from the repository root.
 fn code_below(dir: &str) -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    files
+    read_tree(dir)
         .into_iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(&file).expect("source is readable");
-            (file.display().to_string(), code_of(&text))
-        })
+        .map(|(path, text)| (format!("{dir}/{path}"), code_of(&text)))
         .collect()
 }
 
