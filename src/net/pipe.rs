@@ -73,10 +73,16 @@ fn keep(slot: &mut Option<Waker>, waker: &Waker) {
 /// What a reader's wake-up calls itself in a panic (polled in another simulation).
 const ALARM: &str = "simloop::net (a socket's wake-up)";
 
-/// Makes `waker` wake at `at_ns`, reusing the timer already armed for then.
+/// Makes `waker`, the current task's, wake at `at_ns`, reusing the timer already armed for then.
 #[inline]
 pub(crate) fn arm(timer: &mut Alarm, at_ns: u64, waker: &Waker) {
     timer.arm(ALARM, at_ns, waker);
+}
+
+/// [`arm`] from another task, for the task that waits (a writer moving a reader's wake-up).
+#[inline]
+pub(crate) fn arm_for_waiter(timer: &mut Alarm, at_ns: u64, waker: &Waker) {
+    timer.arm_for_waiter(ALARM, at_ns, waker);
 }
 
 /// The bytes of one direction written and not yet read: a ring with a power-of-two capacity
@@ -231,10 +237,15 @@ impl Pipe {
             return Poll::Ready(Ok(0));
         }
         keep(&mut st.reader, cx.waker());
-        if stalled {
-            net.sockets.stall(cx.waker());
-        } else if let Some(due) = st.segs.front().map(|seg| seg.0).or(st.fin) {
-            arm(&mut st.timer, due, cx.waker());
+        match st.segs.front().map(|seg| seg.0).or(st.fin) {
+            Some(due) if !stalled => arm(&mut st.timer, due, cx.waker()),
+            _ => {
+                if stalled {
+                    net.sockets.stall(cx.waker());
+                }
+                // The writer arms the wake-up for this task when bytes come.
+                st.timer.wait_here();
+            }
         }
         drop(st);
         rt::waiting_on(self);
@@ -369,7 +380,7 @@ impl Pipe {
         st.fin = Some(fin);
         if let Some(waker) = st.reader.clone() {
             let due = st.segs.front().map_or(fin, |seg| seg.0);
-            arm(&mut st.timer, due, &waker);
+            arm_for_waiter(&mut st.timer, due, &waker);
         }
         drop(st);
         self.label.record(Detail::Notable, op!("shutdown (FIN)"));

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::addr::{ip_of, resolve, ToSocketAddrs, Use};
-use super::pipe::arm;
+use super::pipe::{arm, arm_for_waiter};
 use super::sockets::{current_host, Stats};
 use super::state::{HostId, Net};
 use crate::id::TaskId;
@@ -67,7 +67,7 @@ impl UdpShared {
         inbox.queue.insert(at, datagram);
         if let Some(waker) = inbox.waker.clone() {
             let due = inbox.queue[0].arrival;
-            arm(&mut inbox.timer, due, &waker);
+            arm_for_waiter(&mut inbox.timer, due, &waker);
         }
     }
 }
@@ -418,8 +418,10 @@ impl UdpSocket {
                     {
                         inbox.waker = Some(cx.waker().clone());
                     }
-                    if let Some(due) = due {
-                        arm(&mut inbox.timer, due, cx.waker());
+                    match due {
+                        Some(due) => arm(&mut inbox.timer, due, cx.waker()),
+                        // A sender arms the wake-up for this task when a datagram comes.
+                        None => inbox.timer.wait_here(),
                     }
                     drop(inbox);
                     rt::waiting_on(shared);

@@ -308,11 +308,12 @@ impl Core {
             .set_waiting_on_target(current, identity, target);
     }
 
-    pub(super) fn add_timer(&self, deadline_ns: u64, waker: &Waker) -> TimerKey {
+    /// Registers a timer that wakes `waker` at `deadline_ns`, traced as `owner`'s.
+    pub(super) fn add_timer(&self, deadline_ns: u64, waker: &Waker, owner: TaskId) -> TimerKey {
         let key = self
             .timers
             .borrow_mut()
-            .insert(deadline_ns, waker.clone(), self.current.get());
+            .insert(deadline_ns, waker.clone(), owner);
         key.of_generation(self.generation)
     }
 

@@ -256,7 +256,8 @@ impl Here<'_> {
         }
     }
 
-    /// Makes `waker` wake at `at_ns` through `alarm` ([`Alarm::arm`]).
+    /// Makes `waker` wake at `at_ns` through `alarm`, for the task that last armed it
+    /// ([`Alarm::arm_for_waiter`]).
     #[inline]
     #[track_caller]
     pub(crate) fn arm(

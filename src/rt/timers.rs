@@ -220,7 +220,14 @@ impl SleepTimer {
     #[track_caller]
     pub(crate) fn poll(&mut self, what: &'static str, deadline_ns: u64, waker: &Waker) -> Poll<()> {
         super::context::with(what, |core| {
-            poll_state(&mut self.state, core, what, deadline_ns, waker)
+            poll_state(
+                &mut self.state,
+                core,
+                what,
+                deadline_ns,
+                waker,
+                core.current.get(),
+            )
         })
     }
 }
@@ -234,6 +241,7 @@ fn poll_state(
     what: &'static str,
     deadline_ns: u64,
     waker: &Waker,
+    owner: TaskId,
 ) -> Poll<()> {
     let now = core.now_ns();
     match *state {
@@ -245,7 +253,7 @@ fn poll_state(
             return Poll::Pending;
         }
         SleepState::New => {
-            *state = SleepState::Waiting(core.add_timer(deadline_ns, waker));
+            *state = SleepState::Waiting(core.add_timer(deadline_ns, waker, owner));
         }
         SleepState::Yielded => {
             *state = SleepState::Done;
@@ -273,21 +281,51 @@ fn poll_state(
 /// [`Sleep`](crate::time::Sleep) until the new instant (when the instant changed) and polling
 /// it, waking the waker if that poll is ready, but in one look at the simulation and without
 /// building or dropping a future. Dropping it cancels the pending timer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Alarm {
     /// The instant of the sleep it stands for; with `state` `New`, no sleep yet.
     due_ns: u64,
     state: SleepState,
+    /// The task it wakes: the last one that armed it for itself. A timer another task
+    /// registers on its behalf (a writer moving a waiting reader's wake-up) is traced as the
+    /// waiter's, so `timer fired` names the task that wakes.
+    waiter: TaskId,
+}
+
+impl Default for Alarm {
+    fn default() -> Alarm {
+        Alarm {
+            due_ns: 0,
+            state: SleepState::default(),
+            waiter: TaskId::NONE,
+        }
+    }
 }
 
 impl Alarm {
-    /// Makes `waker` wake at `at_ns`, reusing the timer already registered for that instant.
+    /// Makes `waker`, the current task's, wake at `at_ns`, reusing the timer already
+    /// registered for that instant.
     #[track_caller]
     pub(crate) fn arm(&mut self, what: &'static str, at_ns: u64, waker: &Waker) {
+        super::context::with(what, |core| {
+            self.waiter = core.current.get();
+            self.arm_in(core, what, at_ns, waker);
+        });
+    }
+
+    /// Notes the current task as the one the alarm wakes, without arming it (a reader that
+    /// waits for bytes not yet written).
+    pub(crate) fn wait_here(&mut self) {
+        super::context::try_with(|core| self.waiter = core.current.get());
+    }
+
+    /// [`arm`](Alarm::arm) from another task, for the task that last armed it itself.
+    #[track_caller]
+    pub(crate) fn arm_for_waiter(&mut self, what: &'static str, at_ns: u64, waker: &Waker) {
         super::context::with(what, |core| self.arm_in(core, what, at_ns, waker));
     }
 
-    /// [`arm`](Alarm::arm) with the simulation at hand.
+    /// [`arm_for_waiter`](Alarm::arm_for_waiter) with the simulation at hand.
     #[track_caller]
     pub(super) fn arm_in(&mut self, core: &Core, what: &'static str, at_ns: u64, waker: &Waker) {
         let mut cancelled = None;
@@ -301,7 +339,12 @@ impl Alarm {
             self.due_ns = at_ns;
             self.state = SleepState::New;
         }
-        let polled = poll_state(&mut self.state, core, what, at_ns, waker);
+        let owner = if self.waiter == TaskId::NONE {
+            core.current.get()
+        } else {
+            self.waiter
+        };
+        let polled = poll_state(&mut self.state, core, what, at_ns, waker, owner);
         drop(cancelled);
         if polled.is_ready() {
             waker.wake_by_ref();
