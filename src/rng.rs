@@ -67,3 +67,69 @@ impl TryRng for SimRng {
         self.0.try_fill_bytes(dst)
     }
 }
+
+/// A number in `low..high` (`low < high`), the same number from the same state as
+/// `rng.random_range(low..high)` with `usize` bounds, and leaving the generator in the same
+/// state: rand 0.10's Canon method on one 32-bit word (a second word only when the first lands
+/// in the biased band), for any `high` that fits in 32 bits.
+///
+/// The scheduler's pick and a write's cut draw once or more per step: rand's generic
+/// `random_range` is not inlined there and its call costs more than the draw. Inlined, the
+/// draw is a load from the generator's block, a multiply and a compare.
+#[inline]
+pub(crate) fn below(rng: &mut ChaCha8Rng, low: usize, high: usize) -> usize {
+    use rand::{Rng, RngExt};
+    debug_assert!(low < high, "an empty range");
+    // rand samples a `usize` range as `u32` when its upper bound fits, and as `u64` otherwise
+    // (`UniformUsize::sample_single`): the same split keeps the same draws.
+    let (Ok(low32), Ok(high32)) = (u32::try_from(low), u32::try_from(high)) else {
+        return rng.random_range(low..high);
+    };
+    let range = high32 - low32;
+    let wide = u64::from(rng.next_u32()) * u64::from(range);
+    let (mut result, lo_order) = ((wide >> 32) as u32, wide as u32);
+    if lo_order > range.wrapping_neg() {
+        let high_order = ((u64::from(rng.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(lo_order.checked_add(high_order).is_none());
+    }
+    (low32 + result) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::RngExt;
+
+    use super::*;
+
+    /// `below` draws what `random_range` draws, word for word, for small, large and
+    /// biased-band ranges, and leaves the generator where `random_range` leaves it.
+    #[test]
+    fn below_draws_what_random_range_draws() {
+        let highs = [
+            2,
+            3,
+            7,
+            64,
+            1000,
+            (1 << 31) + 1,
+            u32::MAX as usize - 1,
+            u32::MAX as usize,
+            u32::MAX as usize + 1,
+            usize::MAX,
+        ];
+        for seed in 0..20 {
+            let mut ours = stream(seed, Stream::Scheduler);
+            let mut theirs = ours.clone();
+            for round in 0..2_000 {
+                let high = highs[round % highs.len()];
+                let low = round % 2;
+                assert_eq!(
+                    below(&mut ours, low, high),
+                    theirs.random_range(low..high),
+                    "seed {seed}, round {round}, {low}..{high}"
+                );
+            }
+            assert_eq!(ours.random::<u64>(), theirs.random::<u64>());
+        }
+    }
+}

@@ -329,7 +329,7 @@ impl Pipe {
             let piece = if !sockets.segmentation || left == 1 || rng.random::<bool>() {
                 left
             } else {
-                rng.random_range(1..left)
+                crate::rng::below(&mut rng, 1, left)
             };
             // A fixed latency draws nothing: no call per piece for it.
             let mut delay = match fixed {

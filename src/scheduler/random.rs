@@ -1,10 +1,9 @@
 //! `Random`: a uniform random walk over the ready set.
 
-use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Divergence, ReadyTask, ReadyView, Scheduler};
-use crate::rng::{stream, Stream};
+use crate::rng::{below, stream, Stream};
 
 /// Picks a uniformly random ready task at every step, from the seed's scheduler stream (ChaCha8),
 /// which no other part of the simulation draws from.
@@ -36,7 +35,8 @@ impl Scheduler for RandomScheduler {
         if ready.len() == 1 {
             return Ok(ready.oldest());
         }
-        Ok(ready.sample(|n| self.rng.random_range(0..n)))
+        // `below` draws what `random_range(0..n)` would, inlined.
+        Ok(ready.sample(|n| below(&mut self.rng, 0, n)))
     }
 
     fn name(&self) -> String {
