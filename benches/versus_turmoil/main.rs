@@ -6,8 +6,12 @@
 //! `cargo bench --bench versus_turmoil` prints a Markdown table of medians, the ratio
 //! turmoil/simloop, and the heap allocations per round trip of each; `SIMLOOP_BENCH_QUICK=1`
 //! (or `-- --quick`) runs tiny sizes once, to check the bench builds and its assertions hold.
-//! `-- --profile w7 1000` runs only simloop's side (`w7`: segmentation on, `w7-whole`: off) with
-//! that many pairs per connection, for a profiler.
+//! `-- --profile w7 1000` runs only simloop's side (`w7`: segmentation on, `w7-whole`: off,
+//! `w7-fifo`: on, under `Strategy::Fifo`) with that many pairs per connection, for a profiler.
+//!
+//! Below the table, one diagnostic line times simloop's side under `Strategy::Fifo`: the
+//! difference from the random walk is what choosing a random task at every step costs (the
+//! target is set for the random walk, `check`'s default).
 //!
 //! This bench has its own binary because it counts allocations with a global allocator, which
 //! would tax every workload of `versus_tokio`.
@@ -16,6 +20,7 @@ mod on_turmoil;
 
 use std::alloc::System;
 
+use simloop::Strategy;
 use simloop_programs::bench::harness::{interleaved_medians, median_ns_per_op, Reps};
 use simloop_programs::bench::{on_simloop, workloads};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -76,10 +81,13 @@ fn main() {
             (ops, &mut || on_simloop::w7_tcp(connections, pairs, true)),
             (ops, &mut || on_simloop::w7_tcp(connections, pairs, false)),
             (ops, &mut || on_turmoil::w7_tcp(connections, pairs)),
+            (ops, &mut || {
+                on_simloop::w7_tcp_under(Strategy::Fifo, connections, pairs, true)
+            }),
         ],
     );
-    let [segmented, whole, turmoil] = medians[..] else {
-        unreachable!("three workloads were timed")
+    let [segmented, whole, turmoil, fifo] = medians[..] else {
+        unreachable!("four workloads were timed")
     };
     // Steady state: the allocations of a run with twice the pairs, minus those of a run with
     // the pairs, over the round trips added (each round trip is two writes of one frame).
@@ -113,6 +121,12 @@ fn main() {
             allocs[2],
         );
     }
+    println!(
+        "\ndiagnostic (not the target configuration): segmentation on under Strategy::Fifo, \
+         {fifo:.1} ns/op ({:.2}x turmoil); the random walk costs {:.1} ns per round trip",
+        turmoil / fifo,
+        segmented - fifo,
+    );
 }
 
 /// Runs simloop's side of W7 five times, for `perf record` or `valgrind`, and prints the median
@@ -121,19 +135,20 @@ fn profile_simloop(args: &[String]) {
     let pairs: u64 = args
         .get(1)
         .map_or(1_000, |size| size.parse().expect("pairs per connection"));
-    let segmentation = match args.first().map(String::as_str) {
-        Some("w7") => true,
-        Some("w7-whole") => false,
-        other => {
-            panic!("--profile takes w7 or w7-whole and the pairs per connection, not {other:?}")
-        }
+    let (strategy, segmentation) = match args.first().map(String::as_str) {
+        Some("w7") => (Strategy::Random, true),
+        Some("w7-whole") => (Strategy::Random, false),
+        Some("w7-fifo") => (Strategy::Fifo, true),
+        other => panic!(
+            "--profile takes w7, w7-whole or w7-fifo and the pairs per connection, not {other:?}"
+        ),
     };
     let reps = Reps {
         warm_up: 1,
         runs: 5,
     };
     let median = median_ns_per_op(reps, CONNECTIONS * pairs, || {
-        on_simloop::w7_tcp(CONNECTIONS, pairs, segmentation)
+        on_simloop::w7_tcp_under(strategy.clone(), CONNECTIONS, pairs, segmentation)
     });
     println!("{median:.1} ns/op");
 }

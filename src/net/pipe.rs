@@ -36,7 +36,11 @@ struct State {
     reset: Option<&'static str>,
     /// The reading end is gone: writes fail.
     reader_gone: bool,
+    /// The reader's waker, kept between reads: a reader blocks again and again, and storing a
+    /// waker clones it (an atomic increment, the dearest part of a read).
     reader: Option<Waker>,
+    /// Whether the reader waits for bytes now (its waker is current).
+    reader_waits: bool,
     writer: Option<Waker>,
     /// The reader's wake-up at the next arrival.
     timer: Alarm,
@@ -222,7 +226,7 @@ impl Pipe {
             }
             st.buf.consume(n);
             st.ready -= n;
-            st.reader = None;
+            st.reader_waits = false;
             let writer = st.writer.take();
             drop(st);
             if self.routine_traced {
@@ -233,10 +237,11 @@ impl Pipe {
             return Poll::Ready(Ok(n));
         }
         if !stalled && st.segs.is_empty() && st.fin.is_some_and(|fin| fin <= now) {
-            st.reader = None;
+            st.reader_waits = false;
             return Poll::Ready(Ok(0));
         }
         keep(&mut st.reader, cx.waker());
+        st.reader_waits = true;
         match st.segs.front().map(|seg| seg.0).or(st.fin) {
             Some(due) if !stalled => arm(&mut st.timer, due, cx.waker()),
             _ => {
@@ -300,11 +305,12 @@ impl Pipe {
             let first = self.send(here, net, &mut st, n);
             let State {
                 reader,
+                reader_waits,
                 timer,
                 segs,
                 ..
             } = &mut *st;
-            if let Some(waker) = reader {
+            if let (true, Some(waker)) = (*reader_waits, reader) {
                 // The reader waits for the oldest unread piece, which may be due before this
                 // write's: moving its wake-up to `first` would deliver earlier bytes late.
                 let due = segs.front().map_or(first, |seg| seg.0.min(first));
@@ -378,9 +384,16 @@ impl Pipe {
         let delay = latency.sample_ns(&mut *net.sockets.rng.borrow_mut());
         let fin = now.saturating_add(delay).max(st.last_arrival);
         st.fin = Some(fin);
-        if let Some(waker) = st.reader.clone() {
-            let due = st.segs.front().map_or(fin, |seg| seg.0);
-            arm_for_waiter(&mut st.timer, due, &waker);
+        let State {
+            reader,
+            reader_waits,
+            timer,
+            segs,
+            ..
+        } = &mut *st;
+        if let (true, Some(waker)) = (*reader_waits, reader) {
+            let due = segs.front().map_or(fin, |seg| seg.0);
+            arm_for_waiter(timer, due, waker);
         }
         drop(st);
         self.label.record(Detail::Notable, op!("shutdown (FIN)"));
@@ -411,7 +424,9 @@ impl Pipe {
         st.segs.clear();
         st.ready = 0;
         let timer = std::mem::take(&mut st.timer);
-        let wakers = (st.reader.take(), st.writer.take());
+        let waits = std::mem::take(&mut st.reader_waits);
+        let reader = st.reader.take().filter(|_| waits);
+        let wakers = (reader, st.writer.take());
         drop(st);
         drop(timer);
         self.label

@@ -190,11 +190,17 @@ pub fn w7_world(segmentation: bool) -> simloop::sim::WorldConfig {
 }
 
 /// W7: `connections` TCP connections from host `client` to host `server`, each `pairs`
-/// request/response pairs of 1 KiB, the server echoing each frame.
+/// request/response pairs of 1 KiB, the server echoing each frame, under the seeded random
+/// walk (the configuration the benchmark plan names).
 pub fn w7_tcp(connections: u64, pairs: u64, segmentation: bool) {
+    w7_tcp_under(Strategy::Random, connections, pairs, segmentation);
+}
+
+/// [`w7_tcp`] under `strategy`: `Fifo` shows what the random walk itself costs.
+pub fn w7_tcp_under(strategy: Strategy, connections: u64, pairs: u64, segmentation: bool) {
     use simloop::net::{self, TcpListener, TcpStream};
     let config = Config::default()
-        .with_strategy(Strategy::Random)
+        .with_strategy(strategy)
         .with_world(w7_world(segmentation));
     let run = Sim::new(config).run(async move {
         let listener = TcpListener::bind("server:5432").await.unwrap();

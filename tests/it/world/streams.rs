@@ -702,3 +702,38 @@ fn a_later_write_does_not_delay_earlier_bytes() {
     });
     run.result.unwrap();
 }
+
+// Goal: a connection remembers its reader's waker between reads (so a reader that blocks again
+// stores nothing), yet a stream handed to another task wakes that task: the second reader gets
+// the bytes at their arrival, 1 ms after the write, not never and not at the first reader's
+// wake-up.
+#[test]
+fn a_stream_handed_to_another_task_wakes_the_new_reader() {
+    let world = WorldConfig::default()
+        .with_latency(Latency::Fixed(ms(1)))
+        .with_segmentation(false);
+    let run = sim(world).run(async {
+        let listener = TcpListener::bind("db:5432").await.unwrap();
+        let mut client = TcpStream::connect("db:5432").await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let first = spawn(async move {
+            let mut byte = [0; 1];
+            server.read_exact(&mut byte).await.unwrap();
+            (server, byte[0])
+        });
+        client.write_all(b"a").await.unwrap();
+        let (mut server, a) = first.await.unwrap();
+        let second = spawn(async move {
+            let mut byte = [0; 1];
+            server.read_exact(&mut byte).await.unwrap();
+            (now(), byte[0])
+        });
+        sleep(ms(5)).await;
+        let written = now();
+        client.write_all(b"b").await.unwrap();
+        let (read_at, b) = timeout(ms(100), second).await.unwrap().unwrap();
+        assert_eq!((a, b), (b'a', b'b'));
+        assert_eq!(read_at - written, ms(1));
+    });
+    run.result.unwrap();
+}
