@@ -11,7 +11,7 @@
 //!
 //! Below the table, one diagnostic line times simloop's side under `Strategy::Fifo`: the
 //! difference from the random walk is what choosing a random task at every step costs (the
-//! target is set for the random walk, `check`'s default).
+//! target is set for the random walk, the configuration the benchmark plan names).
 //!
 //! This bench has its own binary because it counts allocations with a global allocator, which
 //! would tax every workload of `versus_tokio`.

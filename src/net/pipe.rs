@@ -37,7 +37,7 @@ struct State {
     /// The reading end is gone: writes fail.
     reader_gone: bool,
     /// The reader's waker, kept between reads: a reader blocks again and again, and storing a
-    /// waker clones it (an atomic increment, the dearest part of a read).
+    /// waker clones it (an atomic increment); `keep` replaces it only for another task.
     reader: Option<Waker>,
     /// Whether the reader waits for bytes now (its waker is current).
     reader_waits: bool,
