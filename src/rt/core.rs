@@ -14,7 +14,7 @@ use async_task::Runnable;
 
 use super::extensions::{Extension, Extensions, RunInfo};
 use super::inbox;
-use super::ready::{Entry, ReadySet};
+use super::ready::{Entry, Layout, ReadySet};
 use super::spawn::TaskRef;
 use super::tasks::{TaskState, TaskTable, WaitReason, WaitTarget};
 use super::timers::{TimerHeap, TimerKey};
@@ -62,7 +62,11 @@ pub(super) struct Core {
 }
 
 impl Core {
-    pub(super) fn new(settings: &Settings, main_site: &'static Location<'static>) -> Core {
+    pub(super) fn new(
+        settings: &Settings,
+        main_site: &'static Location<'static>,
+        layout: Layout,
+    ) -> Core {
         let mut tasks = TaskTable::default();
         tasks.insert(
             Some(Rc::from("main")),
@@ -83,7 +87,7 @@ impl Core {
             running_aborted: Cell::new(false),
             tearing_down: Cell::new(false),
             main_queued: Cell::new(false),
-            ready: RefCell::default(),
+            ready: RefCell::new(ReadySet::new(layout)),
             timers: RefCell::default(),
             tasks: RefCell::new(tasks),
             trace: RefCell::new(Trace::new(settings.trace)),

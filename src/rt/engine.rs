@@ -13,7 +13,7 @@ use super::context::{self, Installed};
 use super::core::{Core, Pending};
 use super::inbox::{self, Parked};
 use super::polls::PollCounts;
-use super::ready::{Entry, ReadyTask, ReadyView};
+use super::ready::{Entry, Layout, ReadyTask, ReadyView};
 use super::tasks::TaskState;
 use super::timers::Fired;
 use super::watch::Watching;
@@ -137,8 +137,9 @@ impl Engine {
         settings: &Settings,
         main_site: &'static Location<'static>,
         live_polls: bool,
+        layout: Layout,
     ) -> Engine {
-        let core = Rc::new(Core::new(settings, main_site));
+        let core = Rc::new(Core::new(settings, main_site, layout));
         let installed = Installed::new(Rc::clone(&core));
         // After the install, which refuses a simulation inside another: that one's watch
         // stays as it is.

@@ -40,6 +40,7 @@ use std::rc::Rc;
 pub(crate) use engine::{ClockStop, Engine, MainPoll, Polled};
 pub(crate) use extensions::{Extension, RunInfo};
 pub(crate) use ops::{op, Detail, Label, StaticOp};
+pub(crate) use ready::Layout as ReadyLayout;
 pub use ready::{ReadyTask, ReadyView};
 pub(crate) use spawn::{spawn, JoinTask, TaskRef};
 use tasks::TaskState;

@@ -167,8 +167,15 @@ impl Sim {
     /// As [`Sim::run`].
     #[track_caller]
     pub fn run_with<F: Future>(&self, scheduler: Box<dyn Scheduler>, future: F) -> Run<F::Output> {
-        // A scheduler of the user's own may read poll counts at any step: keep them current.
-        self.run_at(scheduler, true, Location::caller(), future)
+        // A scheduler of the user's own may read poll counts and the ready set's order at any
+        // step: keep both.
+        self.run_at(
+            scheduler,
+            true,
+            rt::ReadyLayout::Ordered,
+            Location::caller(),
+            future,
+        )
     }
 
     /// [`Sim::run_with`] recording `site` as the main future's spawn site: sweeps pass the
@@ -179,7 +186,7 @@ impl Sim {
         site: &'static Location<'static>,
         future: F,
     ) -> Run<F::Output> {
-        self.run_at(scheduler, true, site, future)
+        self.run_at(scheduler, true, rt::ReadyLayout::Ordered, site, future)
     }
 
     /// Runs `future` under one of the built-in strategies, which the loop knows well enough
@@ -193,13 +200,19 @@ impl Sim {
         future: F,
     ) -> Run<F::Output> {
         let scheduler = strategy.scheduler_with(seed, hints);
-        self.run_at(scheduler, strategy.reads_polls(seed), site, future)
+        let layout = if strategy.only_samples(seed) {
+            rt::ReadyLayout::Dense
+        } else {
+            rt::ReadyLayout::Ordered
+        };
+        self.run_at(scheduler, strategy.reads_polls(seed), layout, site, future)
     }
 
     fn run_at<F: Future>(
         &self,
         scheduler: Box<dyn Scheduler>,
         live_polls: bool,
+        layout: rt::ReadyLayout,
         site: &'static Location<'static>,
         future: F,
     ) -> Run<F::Output> {
@@ -223,7 +236,7 @@ impl Sim {
             config: Rc::clone(&self.config) as Rc<dyn std::any::Any>,
             main_future: std::any::type_name::<F>,
         };
-        let engine = Engine::start(&settings, site, live_polls);
+        let engine = Engine::start(&settings, site, live_polls, layout);
         let mut main = MainFuture {
             future: pin!(Some(future)),
             output: None,

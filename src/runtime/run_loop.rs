@@ -83,7 +83,7 @@ impl<'a> RunLoop<'a> {
                 .take(self.previous, |view| {
                     *choice_points += 1;
                     let chosen = scheduler.pick(view)?;
-                    if chosen != view.oldest() {
+                    if !view.is_oldest(&chosen) {
                         schedule.push(Deviation {
                             step,
                             task: chosen.task,

@@ -205,6 +205,13 @@ impl Strategy {
         }
     }
 
+    /// Whether this strategy's scheduler for `seed` only samples the ready set and never reads
+    /// its order (the random walk): the run loop then keeps the set without gaps, out of
+    /// arrival order.
+    pub(crate) fn only_samples(&self, seed: u64) -> bool {
+        matches!(self.for_iteration(seed), Strategy::Random)
+    }
+
     /// The scheduler this strategy runs with `seed`, informed by a sweep's `hints`.
     pub fn scheduler_with(&self, seed: u64, hints: &SweepHints) -> Box<dyn Scheduler> {
         match self.for_iteration(seed) {
