@@ -498,7 +498,7 @@ impl ReadyView<'_> {
     }
 
     /// The ready task that arrived as `arrival` (see [`ReadyTask::arrival`]), if it is still
-    /// ready; O(log n).
+    /// ready; O(log n) in an ordered set, O(n) in a dense one.
     pub(crate) fn by_arrival(&self, arrival: u32) -> Option<ReadyTask> {
         let slots = &self.set.slots;
         if self.set.dense.is_some() {
