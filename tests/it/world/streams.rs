@@ -19,6 +19,21 @@ fn sim(world: WorldConfig) -> Sim {
     Sim::new(Config::default().with_seed(5).with_world(world))
 }
 
+/// A fixed 1 ms latency, each write arriving whole: timings a test can state exactly.
+fn one_ms_whole_writes() -> WorldConfig {
+    WorldConfig::default()
+        .with_latency(Latency::Fixed(ms(1)))
+        .with_segmentation(false)
+}
+
+/// A connection from the default host to `db:5432`: the client's end, then the server's.
+async fn connected() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("db:5432").await.unwrap();
+    let client = TcpStream::connect("db:5432").await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
 /// Bytes that say where they are: a lost, repeated or reordered byte shows.
 fn pattern(stream: u64, len: usize) -> Vec<u8> {
     (0..len)
@@ -639,13 +654,8 @@ fn lost_segments_arrive_late_in_order() {
 // connection keeps its link's state between reads and writes, and must not keep a stale one).
 #[test]
 fn a_link_changed_mid_connection_applies_to_the_next_bytes() {
-    let world = WorldConfig::default()
-        .with_latency(Latency::Fixed(ms(1)))
-        .with_segmentation(false);
-    let run = sim(world).run(async {
-        let listener = TcpListener::bind("db:5432").await.unwrap();
-        let mut client = TcpStream::connect("db:5432").await.unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+    let run = sim(one_ms_whole_writes()).run(async {
+        let (mut client, mut server) = connected().await;
         let mut buf = [0; 4];
         let start = now();
         client.write_all(b"ping").await.unwrap();
@@ -675,13 +685,8 @@ fn a_link_changed_mid_connection_applies_to_the_next_bytes() {
 // (arriving at 1.510 ms) lands while the reader waits.
 #[test]
 fn a_later_write_does_not_delay_earlier_bytes() {
-    let world = WorldConfig::default()
-        .with_latency(Latency::Fixed(ms(1)))
-        .with_segmentation(false);
-    let run = sim(world).run(async {
-        let listener = TcpListener::bind("db:5432").await.unwrap();
-        let mut client = TcpStream::connect("db:5432").await.unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+    let run = sim(one_ms_whole_writes()).run(async {
+        let (mut client, mut server) = connected().await;
         let start = now();
         let reader = spawn(async move {
             let mut first = [0; 1];
@@ -709,13 +714,8 @@ fn a_later_write_does_not_delay_earlier_bytes() {
 // wake-up.
 #[test]
 fn a_stream_handed_to_another_task_wakes_the_new_reader() {
-    let world = WorldConfig::default()
-        .with_latency(Latency::Fixed(ms(1)))
-        .with_segmentation(false);
-    let run = sim(world).run(async {
-        let listener = TcpListener::bind("db:5432").await.unwrap();
-        let mut client = TcpStream::connect("db:5432").await.unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+    let run = sim(one_ms_whole_writes()).run(async {
+        let (mut client, mut server) = connected().await;
         let first = spawn(async move {
             let mut byte = [0; 1];
             server.read_exact(&mut byte).await.unwrap();
