@@ -93,6 +93,11 @@ pub(crate) fn arm_for_waiter(timer: &mut Alarm, at_ns: u64, waker: &Waker) {
 /// that doubles when a write does not fit, so a connection in steady state allocates nothing.
 /// (`VecDeque<u8>` does the same, but its `drain` and `extend` cost more than the two copies
 /// that are all a read and a write need.)
+///
+/// A ring that empties hands its storage to the simulation's [`Spare`] buffers, and a write
+/// into an empty ring takes the one freed last. An idle connection then holds no buffer, and
+/// a write usually copies into storage a read has just emptied, still in the CPU's nearest
+/// cache: in a request/response exchange the server's reply reuses its request's buffer.
 #[derive(Default)]
 struct Ring {
     bytes: Vec<u8>,
@@ -100,21 +105,37 @@ struct Ring {
     len: usize,
 }
 
+/// The storage of emptied rings, the one freed last at the end (one list per simulation).
+#[derive(Default)]
+pub(crate) struct Spare(RefCell<Vec<Vec<u8>>>);
+
 impl Ring {
     fn len(&self) -> usize {
         self.len
     }
 
+    /// Drops every byte and the storage (a reset or a closed reader: rare, nothing to reuse).
     fn clear(&mut self) {
+        *self = Ring::default();
+    }
+
+    /// Hands the storage of an empty ring to `spare`.
+    #[inline]
+    fn release(&mut self, spare: &Spare) {
         self.head = 0;
-        self.len = 0;
+        if !self.bytes.is_empty() {
+            spare.0.borrow_mut().push(std::mem::take(&mut self.bytes));
+        }
     }
 
     /// Appends `src`.
     #[inline]
-    fn push(&mut self, src: &[u8]) {
-        if self.bytes.len() - self.len < src.len() {
-            self.grow(self.len + src.len());
+    fn push(&mut self, src: &[u8], spare: &Spare) {
+        if src.is_empty() {
+            return;
+        }
+        if self.bytes.len() - self.len < src.len() && !self.reuse(src.len(), spare) {
+            self.grow(self.len + src.len(), spare);
         }
         let cap = self.bytes.len();
         let tail = (self.head + self.len) & (cap - 1);
@@ -124,14 +145,38 @@ impl Ring {
         self.len += src.len();
     }
 
+    /// Gives a ring without storage the storage freed last, if it holds `need` bytes.
+    #[inline]
+    fn reuse(&mut self, need: usize, spare: &Spare) -> bool {
+        if !self.bytes.is_empty() {
+            return false;
+        }
+        let mut spare = spare.0.borrow_mut();
+        match spare.pop() {
+            Some(bytes) if bytes.len() >= need => {
+                self.bytes = bytes;
+                true
+            }
+            Some(small) => {
+                spare.push(small);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Makes room for `need` bytes: storage twice as large (the old storage goes to `spare`).
     #[cold]
-    fn grow(&mut self, need: usize) {
+    fn grow(&mut self, need: usize, spare: &Spare) {
         let mut bytes = vec![0; need.next_power_of_two().max(64)];
         let (a, b) = self.front(self.len);
         bytes[..a.len()].copy_from_slice(a);
         bytes[a.len()..self.len].copy_from_slice(b);
-        self.bytes = bytes;
+        let old = std::mem::replace(&mut self.bytes, bytes);
         self.head = 0;
+        if !old.is_empty() {
+            spare.0.borrow_mut().push(old);
+        }
     }
 
     /// The first `n` bytes (at most `len`), in one or two slices.
@@ -148,16 +193,16 @@ impl Ring {
         )
     }
 
-    /// Drops the first `n` bytes (at most `len`).
+    /// Drops the first `n` bytes (at most `len`); an emptied ring hands its storage back.
     #[inline]
-    fn consume(&mut self, n: usize) {
+    fn consume(&mut self, n: usize, spare: &Spare) {
         let n = n.min(self.len);
         self.len -= n;
-        self.head = if self.len == 0 {
-            0
+        if self.len == 0 {
+            self.release(spare);
         } else {
-            (self.head + n) & (self.bytes.len() - 1)
-        };
+            self.head = (self.head + n) & (self.bytes.len() - 1);
+        }
     }
 }
 
@@ -236,7 +281,7 @@ impl Pipe {
             if !b.is_empty() {
                 sink(b);
             }
-            st.buf.consume(n);
+            st.buf.consume(n, &net.sockets.spare);
             st.ready -= n;
             st.reader_waits = false;
             let writer = st.writer.take();
@@ -311,7 +356,7 @@ impl Pipe {
             return Poll::Pending;
         }
         let n = room.min(src.len());
-        st.buf.push(&src[..n]);
+        st.buf.push(&src[..n], &net.sockets.spare);
         // One look at the simulation for the clock, the trace and the reader's wake-up.
         rt::here("simloop::net::TcpStream::poll_write", |here| {
             let first = self.send(here, net, &mut st, n);
@@ -516,20 +561,25 @@ impl WaitTarget for Pipe {
 mod tests {
     use std::collections::VecDeque;
 
-    use super::Ring;
+    use super::{Ring, Spare};
     use crate::test_support::draws;
 
-    // Goal: the ring hands out exactly the bytes pushed, in order, whatever mix of pushes and
-    // partial reads wraps it around its end and makes it grow (checked against a `VecDeque`);
-    // it reads at most what it holds, and grows only when a push does not fit.
+    // Goal: each of two rings sharing spare storage hands out exactly the bytes pushed into
+    // it, in order, whatever mix of pushes and partial reads wraps it around its end and makes
+    // it grow (checked against a `VecDeque` each); a ring reads at most what it holds, grows
+    // only when a push does not fit, gives its storage back once empty, and an empty ring's
+    // push reuses the storage freed last when it is large enough.
     #[test]
-    fn the_ring_keeps_bytes_in_order_across_wraps_and_growth() {
+    fn rings_keep_bytes_in_order_across_wraps_growth_and_reused_storage() {
         for seed in 1..=32u64 {
             let mut draw = draws(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let mut ring = Ring::default();
-            let mut model = VecDeque::new();
+            let spare = Spare::default();
+            let mut rings = [Ring::default(), Ring::default()];
+            let mut models = [VecDeque::new(), VecDeque::new()];
             let mut next = 0u8;
-            for _ in 0..400 {
+            for _ in 0..800 {
+                let which = draw(2) as usize;
+                let (ring, model) = (&mut rings[which], &mut models[which]);
                 if draw(2) == 0 {
                     let len = draw(300) as usize;
                     let src: Vec<u8> = (0..len)
@@ -540,12 +590,24 @@ mod tests {
                         .collect();
                     let room = ring.bytes.len() - ring.len();
                     let cap = ring.bytes.len();
-                    ring.push(&src);
+                    let reusable = spare
+                        .0
+                        .borrow()
+                        .last()
+                        .map(|bytes| (bytes.as_ptr(), bytes.len()));
+                    ring.push(&src, &spare);
                     model.extend(&src);
                     if len <= room {
                         assert_eq!(ring.bytes.len(), cap, "seed {seed}: grew with room left");
                     }
-                    assert!(ring.bytes.len().is_power_of_two(), "seed {seed}");
+                    if let (0, Some((ptr, size))) = (cap, reusable) {
+                        if len > 0 && size >= len {
+                            assert_eq!(ring.bytes.as_ptr(), ptr, "seed {seed}: spare not reused");
+                        }
+                    }
+                    if len > 0 {
+                        assert!(ring.bytes.len().is_power_of_two(), "seed {seed}");
+                    }
                 } else {
                     let want = draw(400) as usize;
                     let (a, b) = ring.front(want);
@@ -553,13 +615,24 @@ mod tests {
                     let n = want.min(model.len());
                     let expected: Vec<u8> = model.drain(..n).collect();
                     assert_eq!(got, expected, "seed {seed}");
-                    ring.consume(want);
+                    let had = !ring.bytes.is_empty();
+                    let spares = spare.0.borrow().len();
+                    ring.consume(want, &spare);
+                    if model.is_empty() {
+                        assert!(
+                            ring.bytes.is_empty(),
+                            "seed {seed}: an empty ring kept storage"
+                        );
+                        assert_eq!(spare.0.borrow().len(), spares + usize::from(had));
+                    }
                 }
                 assert_eq!(ring.len(), model.len(), "seed {seed}");
             }
-            ring.clear();
-            assert_eq!(ring.len(), 0);
-            assert_eq!(ring.front(10), (&[][..], &[][..]));
+            for ring in &mut rings {
+                ring.clear();
+                assert_eq!(ring.len(), 0);
+                assert_eq!(ring.front(10), (&[][..], &[][..]));
+            }
         }
     }
 }

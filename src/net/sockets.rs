@@ -61,6 +61,8 @@ pub(crate) struct Sockets {
     pub(crate) segmentation: bool,
     pub(crate) send_buffer: usize,
     pub(crate) stats: Stats,
+    /// The storage of connections' emptied send buffers, for the next write to reuse.
+    pub(crate) spare: super::pipe::Spare,
 }
 
 impl Sockets {
@@ -77,6 +79,7 @@ impl Sockets {
             segmentation: setup.config.segmentation,
             send_buffer: setup.config.send_buffer,
             stats: Stats::default(),
+            spare: super::pipe::Spare::default(),
         }
     }
 
