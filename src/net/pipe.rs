@@ -300,17 +300,19 @@ impl Pipe {
         keep(&mut st.reader, cx.waker());
         st.reader_waits = true;
         match st.segs.front().map(|seg| seg.0).or(st.fin) {
-            Some(due) if !stalled => arm(&mut st.timer, due, cx.waker()),
+            Some(due) if !stalled => {
+                arm(&mut st.timer, due, cx.waker());
+                drop(st);
+                rt::waiting_on(self);
+            }
             _ => {
                 if stalled {
                     net.sockets.stall(cx.waker());
                 }
                 // The writer arms the wake-up for this task when bytes come.
-                st.timer.wait_here();
+                rt::wait_here_on(&mut st.timer, self);
             }
         }
-        drop(st);
-        rt::waiting_on(self);
         Poll::Pending
     }
 

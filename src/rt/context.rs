@@ -17,6 +17,9 @@ thread_local! {
     /// that serves both worlds, such as the tokio facade, on every call) is one load: no
     /// `RefCell` borrow, and no registration check since a `Cell<bool>` needs no destructor.
     static INSIDE: Cell<bool> = const { Cell::new(false) };
+    /// Whether the task being polled is polled only to drop its future (it was aborted): read
+    /// by every task's body at every poll, so kept, like `INSIDE`, where reading it is one load.
+    static ABORTING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `f` with the current simulation, or panics with a message that names `what`.
@@ -37,6 +40,18 @@ pub(super) fn try_with<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
         .try_with(|current| current.borrow().as_deref().map(f))
         .ok()
         .flatten()
+}
+
+/// Whether the task being polled is polled only to drop its future.
+#[inline]
+pub(super) fn aborting() -> bool {
+    ABORTING.with(Cell::get)
+}
+
+/// Sets [`aborting`]; returns what it was.
+#[inline]
+pub(super) fn set_aborting(aborting: bool) -> bool {
+    ABORTING.with(|cell| cell.replace(aborting))
 }
 
 /// True while a simulation runs on this thread.
@@ -82,6 +97,7 @@ impl Drop for Installed {
         // instead of a borrowed cell.
         let core = CURRENT.with(|current| current.borrow_mut().take());
         INSIDE.with(|inside| inside.set(false));
+        ABORTING.with(|aborting| aborting.set(false));
         drop(core);
     }
 }

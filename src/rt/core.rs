@@ -12,6 +12,7 @@ use std::task::Waker;
 
 use async_task::Runnable;
 
+use super::context;
 use super::extensions::{Extension, Extensions, RunInfo};
 use super::inbox;
 use super::ready::{Entry, Layout, ReadySet};
@@ -38,8 +39,6 @@ pub(super) struct Core {
     pub(super) step: Cell<u64>,
     /// The task being polled, or `TaskId::NONE` while the run loop itself works.
     pub(super) current: Cell<TaskId>,
-    /// Set by the run loop before it polls an aborted task, read by the task's wrapper.
-    pub(super) aborting: Cell<bool>,
     /// Set when the task the run loop is polling is aborted during that poll (by itself, or by
     /// the destructor of a task it aborted): it is dropped as soon as the poll returns.
     pub(super) running_aborted: Cell<bool>,
@@ -83,7 +82,6 @@ impl Core {
             clock_ns: Cell::new(0),
             step: Cell::new(0),
             current: Cell::new(TaskId::NONE),
-            aborting: Cell::new(false),
             running_aborted: Cell::new(false),
             tearing_down: Cell::new(false),
             main_queued: Cell::new(false),
@@ -257,7 +255,7 @@ impl Core {
         let restore = Restore {
             core: self,
             current: self.current.replace(target),
-            aborting: self.aborting.replace(true),
+            aborting: context::set_aborting(true),
         };
         // An idle task is queued at the back by its wake; a ready one is where it was.
         let fresh = self.ready.borrow().next_arrival();
@@ -281,7 +279,7 @@ impl Core {
         let fresh = self.ready.borrow().next_arrival().wrapping_sub(1);
         let runnable = self.ready.borrow_mut().take_task(task, fresh);
         if let Some(runnable) = runnable {
-            self.aborting.set(true);
+            context::set_aborting(true);
             runnable.run();
         }
     }
@@ -347,7 +345,7 @@ struct Restore<'a> {
 impl Drop for Restore<'_> {
     fn drop(&mut self) {
         self.core.current.set(self.current);
-        self.core.aborting.set(self.aborting);
+        context::set_aborting(self.aborting);
     }
 }
 

@@ -290,7 +290,7 @@ impl Engine {
         let core = &*self.core;
         core.current.set(task);
         let aborted = core.tasks.borrow_mut().enter(task);
-        core.aborting.set(aborted);
+        context::set_aborting(aborted);
     }
 
     /// Nothing is ready: moves the clock to the next deadline (at most `max_ns`) and fires
@@ -359,7 +359,7 @@ impl Engine {
                     let task = *runnable.metadata();
                     self.watching.dropping(task, core.step.get());
                     core.current.set(task);
-                    core.aborting.set(true);
+                    context::set_aborting(true);
                     let dropped = catch_unwind(AssertUnwindSafe(|| runnable.run()));
                     core.current.set(TaskId::NONE);
                     if let Err(payload) = dropped {

@@ -233,6 +233,19 @@ pub(crate) fn waiting_on<T: WaitTarget + 'static>(target: &Rc<T>) {
     });
 }
 
+/// A reader that waits for bytes not yet written: notes the current task as the one `alarm`
+/// wakes ([`Alarm::wait_here`]) and as blocked on `target` ([`waiting_on`]), in one look at the
+/// simulation.
+#[inline]
+pub(crate) fn wait_here_on<T: WaitTarget + 'static>(alarm: &mut Alarm, target: &Rc<T>) {
+    context::try_with(|core| {
+        alarm.set_waiter(core.current.get());
+        core.set_waiting_on_target(Rc::as_ptr(target).cast(), || {
+            Rc::clone(target) as Rc<dyn WaitTarget>
+        });
+    });
+}
+
 /// One look at the running simulation, for a hot path that needs several things of it in one
 /// poll (a socket's read or write: the clock, the trace level, its wake-up, its wait reason).
 /// Each facade function above looks the simulation up through the thread-local on its own; a

@@ -97,7 +97,7 @@ fn start(id: TaskId, runnable: Runnable<TaskRef>) {
 
 /// Whether the run loop is polling the current task only to drop it (it was aborted).
 fn current_aborted() -> bool {
-    context::with("simloop::task", |core| core.aborting.get())
+    context::aborting()
 }
 
 /// Marks the current task ended, its future about to be dropped; returns whether it ended

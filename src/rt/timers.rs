@@ -325,6 +325,12 @@ impl Alarm {
         super::context::with(what, |core| self.arm_in(core, what, at_ns, waker));
     }
 
+    /// [`wait_here`](Alarm::wait_here) with the current task at hand.
+    #[inline]
+    pub(super) fn set_waiter(&mut self, waiter: TaskId) {
+        self.waiter = waiter;
+    }
+
     /// [`arm_for_waiter`](Alarm::arm_for_waiter) with the simulation at hand.
     #[track_caller]
     pub(super) fn arm_in(&mut self, core: &Core, what: &'static str, at_ns: u64, waker: &Waker) {
